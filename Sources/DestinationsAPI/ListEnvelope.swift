@@ -1,0 +1,74 @@
+// Hand-written stand-ins for two schemas of openapi.yaml (see typeOverrides in the generator config):
+// Census sends `"next": null` and `"prev_page": null` explicitly, and synthesized Codable would drop them.
+
+/// The `pagination` block of every list response.
+package struct PaginationBlock: Codable, Hashable, Sendable {
+    package var totalRecords: Int64
+    package var perPage: Int64
+    package var page: Int64
+    package var prevPage: Int64?
+    package var nextPage: Int64?
+    package var lastPage: Int64
+
+    package init(totalRecords: Int64, perPage: Int64, page: Int64, prevPage: Int64?, nextPage: Int64?, lastPage: Int64) {
+        self.totalRecords = totalRecords
+        self.perPage = perPage
+        self.page = page
+        self.prevPage = prevPage
+        self.nextPage = nextPage
+        self.lastPage = lastPage
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case totalRecords = "total_records"
+        case perPage = "per_page"
+        case page
+        case prevPage = "prev_page"
+        case nextPage = "next_page"
+        case lastPage = "last_page"
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(totalRecords, forKey: .totalRecords)
+        try container.encode(perPage, forKey: .perPage)
+        try container.encode(prevPage, forKey: .prevPage)
+        try container.encode(page, forKey: .page)
+        try container.encode(nextPage, forKey: .nextPage)
+        try container.encode(lastPage, forKey: .lastPage)
+    }
+}
+
+/// `{"status": "success", "data": [...], "next": ..., "pagination": {...}}`.
+package struct ListEnvelope<Item: Codable & Hashable & Sendable>: Codable, Hashable, Sendable {
+    package var data: [Item]
+    package var next: String?
+    package var pagination: PaginationBlock
+
+    package init(data: [Item], next: String?, pagination: PaginationBlock) {
+        self.data = data
+        self.next = next
+        self.pagination = pagination
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, data, next, pagination
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.data = try container.decode([Item].self, forKey: .data)
+        self.next = try container.decodeIfPresent(String.self, forKey: .next)
+        self.pagination = try container.decode(PaginationBlock.self, forKey: .pagination)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode("success", forKey: .status)
+        try container.encode(data, forKey: .data)
+        try container.encode(next, forKey: .next)
+        try container.encode(pagination, forKey: .pagination)
+    }
+}
+
+package typealias DestinationListEnvelope = ListEnvelope<Components.Schemas.Destination>

@@ -1,0 +1,15 @@
+import DestinationsCore
+
+/// Every destination type this server supports. A new provider is one file under Providers/ plus one
+/// line here.
+public enum Catalog {
+    public static let registry = ConnectorRegistry([
+        ActiveCampaign.declaration,
+        Braze.declaration,
+        GoogleAds.declaration,
+        GoogleSheets.declaration,
+        HubSpot.declaration,
+        Salesforce.declaration,
+        Zendesk.declaration,
+    ])
+}

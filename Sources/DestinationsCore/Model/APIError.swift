@@ -1,0 +1,34 @@
+/// A failure the client can act on, with the HTTP status it maps to and a message that names the field.
+/// Messages never carry a secret value: they name fields, never echo what was sent in them.
+public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case badRequest
+        case unauthorized
+        case notFound
+        case conflict
+        case payloadTooLarge
+        case unsupportedMediaType
+        case unprocessable
+        case tooManyRequests
+        case serviceUnavailable
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
+    public static func unprocessable(_ message: String) -> APIError { APIError(.unprocessable, message) }
+    public static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
+    public static let unauthorized = APIError(
+        .unauthorized,
+        "Missing or invalid API token: send 'Authorization: Bearer <token>'"
+    )
+    public static let destinationNotFound = APIError(.notFound, "Destination not found")
+}

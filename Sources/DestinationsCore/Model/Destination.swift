@@ -1,0 +1,97 @@
+import Foundation
+
+public struct Destination: Sendable, Hashable {
+    public var id: DestinationID
+    public var workspaceID: WorkspaceID
+    /// The connector's service name, e.g. `braze`.
+    public var type: String
+    public var name: String
+    /// The declared non-secret connection fields only.
+    public var connectionDetails: [String: JSONValue]
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: DestinationID,
+        workspaceID: WorkspaceID,
+        type: String,
+        name: String,
+        connectionDetails: [String: JSONValue],
+        createdAt: Date,
+        updatedAt: Date
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.type = type
+        self.name = name
+        self.connectionDetails = connectionDetails
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Something a destination's service can receive records into (Braze's User, Salesforce's Account ...).
+public struct DestinationObject: Sendable, Hashable {
+    public var label: String
+    public var fullName: String
+    public var allowCustomFields: Bool
+    public var allowCaseSensitiveFieldNames: Bool
+
+    public init(label: String, fullName: String, allowCustomFields: Bool, allowCaseSensitiveFieldNames: Bool) {
+        self.label = label
+        self.fullName = fullName
+        self.allowCustomFields = allowCustomFields
+        self.allowCaseSensitiveFieldNames = allowCaseSensitiveFieldNames
+    }
+}
+
+/// A destination as the single-destination endpoints return it.
+public struct DestinationDetail: Sendable, Hashable {
+    public var destination: Destination
+    public var objects: [DestinationObject]
+
+    public init(destination: Destination, objects: [DestinationObject]) {
+        self.destination = destination
+        self.objects = objects
+    }
+}
+
+/// A destination as stored: the public part plus its sealed secret credentials.
+public struct StoredDestination: Sendable, Hashable {
+    public var destination: Destination
+    public var secrets: SealedSecret
+
+    public init(destination: Destination, secrets: SealedSecret) {
+        self.destination = destination
+        self.secrets = secrets
+    }
+}
+
+/// What the store needs to insert a destination; ids and timestamps are the store's and the clock's.
+public struct NewDestination: Sendable, Hashable {
+    public var workspaceID: WorkspaceID
+    public var type: String
+    public var name: String
+    public var connectionDetails: [String: JSONValue]
+    public var secrets: SealedSecret
+    public var objects: [DestinationObject]
+    public var now: Date
+
+    public init(
+        workspaceID: WorkspaceID,
+        type: String,
+        name: String,
+        connectionDetails: [String: JSONValue],
+        secrets: SealedSecret,
+        objects: [DestinationObject],
+        now: Date
+    ) {
+        self.workspaceID = workspaceID
+        self.type = type
+        self.name = name
+        self.connectionDetails = connectionDetails
+        self.secrets = secrets
+        self.objects = objects
+        self.now = now
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// A create request, as the handler hands it over.
+public struct DestinationCreation: Sendable {
+    public var type: String
+    /// The Census Terraform provider repeats `type` at the top level; it must agree.
+    public var topLevelType: String?
+    public var name: String?
+    public var credentials: [String: JSONValue]
+
+    public init(type: String, topLevelType: String? = nil, name: String? = nil, credentials: [String: JSONValue]) {
+        self.type = type
+        self.topLevelType = topLevelType
+        self.name = name
+        self.credentials = credentials
+    }
+}
+
+/// An update request: each part is optional; credentials merge over the stored ones.
+public struct DestinationChange: Sendable {
+    public var type: String?
+    public var name: String?
+    public var credentials: [String: JSONValue]?
+
+    public init(type: String? = nil, name: String? = nil, credentials: [String: JSONValue]? = nil) {
+        self.type = type
+        self.name = name
+        self.credentials = credentials
+    }
+}
+
+/// The destinations use cases, without HTTP: validation against the connector declarations, encryption
+/// of secrets, and the store.
+public struct DestinationService: Sendable {
+    static let maximumNameLength = 255
+
+    private let store: any DestinationStore
+    private let connectors: ConnectorRegistry
+    private let secretBox: any SecretBox
+    private let oauth: any OAuthCodeExchange
+    private let clock: any WallClock
+
+    public init(
+        store: any DestinationStore,
+        connectors: ConnectorRegistry,
+        secretBox: any SecretBox,
+        oauth: any OAuthCodeExchange,
+        clock: any WallClock
+    ) {
+        self.store = store
+        self.connectors = connectors
+        self.secretBox = secretBox
+        self.oauth = oauth
+        self.clock = clock
+    }
+
+    public func list(_ principal: Principal, _ request: PageRequest) async throws -> Page<Destination> {
+        try await store.page(workspace: principal.workspaceID, request: request)
+    }
+
+    public func get(_ principal: Principal, _ id: DestinationID) async throws -> DestinationDetail {
+        guard let detail = try await store.detail(workspace: principal.workspaceID, id: id) else {
+            throw APIError.destinationNotFound
+        }
+        return detail
+    }
+
+    public func create(_ principal: Principal, _ request: DestinationCreation) async throws -> DestinationDetail {
+        if let topLevelType = request.topLevelType, topLevelType != request.type {
+            throw APIError.unprocessable(
+                "type \(quoted(topLevelType)) disagrees with service_connection.type \(quoted(request.type))"
+            )
+        }
+        let connector = try connectors.declaration(forType: request.type)
+        let name = try Self.validName(request.name ?? connector.label)
+        var credentials = try connector.validate(credentials: request.credentials)
+        if let code = credentials.oauthCode {
+            let grant = try await oauth.exchange(
+                code: code,
+                state: credentials.oauthState,
+                connector: connector,
+                workspace: principal.workspaceID,
+                fields: credentials.details
+            )
+            credentials.details.merge(grant.details) { _, granted in granted }
+            credentials.secrets.merge(grant.secrets) { _, granted in granted }
+        }
+        return try await store.insert(
+            NewDestination(
+                workspaceID: principal.workspaceID,
+                type: connector.serviceName,
+                name: name,
+                connectionDetails: credentials.details,
+                secrets: secretBox.sealObject(credentials.secrets),
+                objects: connector.objects,
+                now: clock.now()
+            )
+        )
+    }
+
+    public func update(
+        _ principal: Principal,
+        _ id: DestinationID,
+        _ change: DestinationChange
+    ) async throws -> DestinationDetail {
+        let name = try change.name.map(Self.validName)
+        // The code exchange talks to the provider, so it runs before the store's transaction opens.
+        let grant = try await oauthGrant(for: change, principal: principal, id: id)
+        let now = clock.now()
+        let updated = try await store.update(workspace: principal.workspaceID, id: id) { stored in
+            var next = stored
+            if let type = change.type, type != stored.destination.type {
+                throw APIError.unprocessable(
+                    "service_connection.type cannot change (this destination is \(stored.destination.type))"
+                )
+            }
+            if let name { next.destination.name = name }
+            if let credentials = change.credentials {
+                let connector = try connectors.declaration(forType: stored.destination.type)
+                let current = stored.destination.connectionDetails.merging(try secretBox.openObject(stored.secrets)) { $1 }
+                var validated = try connector.validate(change: credentials, over: current)
+                if let grant {
+                    validated.details.merge(grant.details) { _, granted in granted }
+                    validated.secrets.merge(grant.secrets) { _, granted in granted }
+                }
+                next.destination.connectionDetails = validated.details
+                next.secrets = try secretBox.sealObject(validated.secrets)
+            }
+            if next != stored { next.destination.updatedAt = now }
+            return next
+        }
+        guard let updated else { throw APIError.destinationNotFound }
+        return updated
+    }
+
+    public func delete(_ principal: Principal, _ id: DestinationID) async throws {
+        guard try await store.delete(workspace: principal.workspaceID, id: id) else {
+            throw APIError.destinationNotFound
+        }
+    }
+
+    /// For an update that carries a new `oauth_code`: the destination's type decides the provider, so it
+    /// is read first (a foreign or missing id is a 404 before any provider call).
+    private func oauthGrant(for change: DestinationChange, principal: Principal, id: DestinationID) async throws -> OAuthGrant? {
+        guard let credentials = change.credentials,
+            case .string(let code)? = credentials[ConnectorDeclaration.oauthCodeKey]
+        else { return nil }
+        let current = try await get(principal, id)
+        let connector = try connectors.declaration(forType: current.destination.type)
+        guard connector.authMethod == .oauth else { return nil }
+        return try await oauth.exchange(
+            code: code,
+            state: credentials[ConnectorDeclaration.oauthStateKey]?.stringValue,
+            connector: connector,
+            workspace: principal.workspaceID,
+            fields: current.destination.connectionDetails.merging(credentials.filter { $0.value.stringValue != nil }) { $1 }
+        )
+    }
+
+    static func validName(_ name: String) throws(APIError) -> String {
+        guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw .unprocessable("service_connection.name must not be empty")
+        }
+        guard name.count <= maximumNameLength else {
+            throw .unprocessable("service_connection.name must be at most \(maximumNameLength) characters")
+        }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .unprocessable("service_connection.name must not contain control characters")
+        }
+        return name
+    }
+}

@@ -1,0 +1,22 @@
+/// Where destinations live. Every call is scoped to a workspace: another workspace's destination is
+/// indistinguishable from a missing one.
+public protocol DestinationStore: Sendable {
+    func page(workspace: WorkspaceID, request: PageRequest) async throws -> Page<Destination>
+
+    func detail(workspace: WorkspaceID, id: DestinationID) async throws -> DestinationDetail?
+
+    /// Inserts the destination and its objects in one transaction.
+    func insert(_ new: NewDestination) async throws -> DestinationDetail
+
+    /// Reads the stored destination, lets `change` compute its next state, and writes that, all in one
+    /// transaction, so concurrent updates cannot lose each other's changes. A throwing `change` writes
+    /// nothing. Nil when there is no such destination in the workspace.
+    func update(
+        workspace: WorkspaceID,
+        id: DestinationID,
+        _ change: @Sendable (StoredDestination) throws -> StoredDestination
+    ) async throws -> DestinationDetail?
+
+    /// Deletes the destination and everything that belongs to it; false when there was none.
+    func delete(workspace: WorkspaceID, id: DestinationID) async throws -> Bool
+}

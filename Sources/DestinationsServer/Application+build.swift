@@ -1,0 +1,31 @@
+import DestinationsAPI
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+
+/// The HTTP application over an opened environment. The environment's database is closed when the
+/// application shuts down.
+public func buildApplication(environment: ServerEnvironment) throws -> some ApplicationProtocol {
+    let settings = environment.settings
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        ErrorMiddleware()
+        AuthenticationMiddleware(access: environment.access)
+        RequestBodyMiddleware()
+        RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
+    }
+    try DestinationsHandlers(destinations: environment.destinations)
+        .registerHandlers(
+            on: router,
+            serverURL: URL(string: "/api/v1")!,
+            configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+        )
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "destinations"),
+        services: [DatabaseService(database: environment.database)],
+        logger: environment.logger
+    )
+}

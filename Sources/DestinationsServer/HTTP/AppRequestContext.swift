@@ -1,0 +1,29 @@
+import DestinationsCore
+import Hummingbird
+
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by the authentication middleware for every request under /api/v1 that needs a token.
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { RequestLimits.maximumBodySize }
+}
+
+/// What the OpenAPI handlers need of the request, which the generated interface does not pass them.
+struct RequestScope: Sendable {
+    @TaskLocal static var current: RequestScope?
+
+    var principal: Principal?
+    /// Scheme and authority that absolute links start with, e.g. `https://destinations.example.com`.
+    var baseURL: String
+
+    /// The caller; the authentication middleware guarantees one on every route that asks.
+    static func principal() throws -> Principal {
+        guard let principal = current?.principal else { throw APIError.unauthorized }
+        return principal
+    }
+}

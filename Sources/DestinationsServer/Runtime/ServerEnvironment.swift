@@ -1,0 +1,77 @@
+import DestinationsConnectors
+import DestinationsCore
+import DestinationsStorage
+import Foundation
+import Logging
+
+/// The opened database and the use cases wired over it: what the HTTP server and the CLI commands share.
+public struct ServerEnvironment: Sendable {
+    public let settings: ServerSettings
+    public let database: any Database
+    public let destinations: DestinationService
+    public let access: AccessService
+    public let logger: Logger
+
+    /// Opens (creating if needed) the database, applies pending migrations and loads the encryption key.
+    /// Call `close()` when done, unless the environment is handed to `buildApplication`, which closes it
+    /// on shutdown.
+    public static func open(
+        settings: ServerSettings,
+        logger: Logger,
+        clock: any WallClock = SystemClock()
+    ) async throws -> ServerEnvironment {
+        if case .sqlite(let path) = settings.database {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        let secretBox = AESGCMSecretBox(
+            current: try EncryptionKeys.current(settings.encryption, database: settings.database),
+            previous: try settings.previousEncryptionKeys.map { try EncryptionKey(base64: $0) }
+        )
+        let database = try await openDatabase(settings, logger: logger)
+        do {
+            let applied = try await Migrator(database: database, logger: logger).migrate()
+            if !applied.isEmpty {
+                logger.info("Applied database migrations", metadata: ["versions": "\(applied)"])
+            }
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        return ServerEnvironment(
+            settings: settings,
+            database: database,
+            destinations: DestinationService(
+                store: SQLDestinationStore(database: database),
+                connectors: Catalog.registry,
+                secretBox: secretBox,
+                oauth: UnconfiguredOAuth(),
+                clock: clock
+            ),
+            access: AccessService(store: SQLWorkspaceStore(database: database), clock: clock),
+            logger: logger
+        )
+    }
+
+    public func close() async throws {
+        try await database.close()
+    }
+
+    private static func openDatabase(_ settings: ServerSettings, logger: Logger) async throws -> any Database {
+        switch settings.database {
+        case .sqlite(let path):
+            return try await SQLiteDatabase.open(
+                path: path,
+                readerCount: settings.sqliteReaders,
+                synchronous: settings.sqliteSynchronous,
+                logger: logger
+            )
+        }
+    }
+}
+
+extension ServerEnvironment {
+    public func schemaVersion() async throws -> Int {
+        try await Migrator(database: database, logger: logger).currentVersion()
+    }
+}

@@ -1,0 +1,115 @@
+import Configuration
+import DestinationsStorage
+import Foundation
+import Logging
+import SystemPackage
+
+/// Everything the server reads from configuration, validated once at start.
+///
+/// Keys (flag / environment variable / JSON file path):
+/// `host` (`--host`, `HOST`), `port` (`--port`, `PORT`), `database.url` (`--database`, `DATABASE_URL`),
+/// `encryption.key` (`ENCRYPTION_KEY`), `encryption.key.file` (`--encryption-key-file`, `ENCRYPTION_KEY_FILE`),
+/// `encryption.previous_keys` (`ENCRYPTION_PREVIOUS_KEYS`), `public.url` (`PUBLIC_URL`),
+/// `proxy.trusted` (`PROXY_TRUSTED`), `log.level` (`LOG_LEVEL`), `sqlite.readers` (`SQLITE_READERS`),
+/// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`).
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    public var encryption: EncryptionKeySource
+    public var previousEncryptionKeys: [String]
+    /// The base of absolute links (`next`), e.g. `https://destinations.example.com`; the request's
+    /// Host otherwise.
+    public var publicURL: String?
+    /// Whether `X-Forwarded-Proto`/`X-Forwarded-Host` may be believed when building links.
+    public var trustProxy: Bool
+    public var logLevel: Logger.Level
+    public var sqliteReaders: Int
+    public var sqliteSynchronous: SQLiteSynchronous
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        database: DatabaseLocation = .sqlite(path: DatabaseLocation.defaultPath),
+        encryption: EncryptionKeySource = .besideDatabase,
+        previousEncryptionKeys: [String] = [],
+        publicURL: String? = nil,
+        trustProxy: Bool = false,
+        logLevel: Logger.Level = .info,
+        sqliteReaders: Int = 4,
+        sqliteSynchronous: SQLiteSynchronous = .normal
+    ) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.encryption = encryption
+        self.previousEncryptionKeys = previousEncryptionKeys
+        self.publicURL = publicURL
+        self.trustProxy = trustProxy
+        self.logLevel = logLevel
+        self.sqliteReaders = sqliteReaders
+        self.sqliteSynchronous = sqliteSynchronous
+    }
+
+    public init(reader: ConfigReader) throws(SettingsError) {
+        self.init()
+        host = reader.string(forKey: "host", default: host)
+        port = reader.int(forKey: "port", default: port)
+        guard (0...65_535).contains(port) else { throw .invalid("port", "must be between 0 and 65535") }
+        do {
+            database = try DatabaseLocation(reader.string(forKey: "database.url", default: DatabaseLocation.defaultPath))
+        } catch {
+            throw .invalid("database.url (--database, DATABASE_URL)", error.description)
+        }
+        if let key = reader.string(forKey: "encryption.key", isSecret: true) {
+            encryption = .inline(base64: key)
+        } else if let file = reader.string(forKey: "encryption.key.file") {
+            encryption = .file(path: file)
+        }
+        previousEncryptionKeys = reader.string(forKey: "encryption.previous_keys", isSecret: true, default: "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        publicURL = try reader.string(forKey: "public.url").map { url throws(SettingsError) in
+            guard let parsed = URLComponents(string: url), ["http", "https"].contains(parsed.scheme), parsed.host != nil else {
+                throw .invalid("public.url (PUBLIC_URL)", "must be an absolute http or https URL")
+            }
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        trustProxy = reader.bool(forKey: "proxy.trusted", default: trustProxy)
+        let level = reader.string(forKey: "log.level", default: logLevel.rawValue)
+        guard let parsedLevel = Logger.Level(rawValue: level.lowercased()) else {
+            throw .invalid("log.level (LOG_LEVEL)", "must be one of " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        logLevel = parsedLevel
+        sqliteReaders = reader.int(forKey: "sqlite.readers", default: sqliteReaders)
+        guard (1...64).contains(sqliteReaders) else { throw .invalid("sqlite.readers", "must be between 1 and 64") }
+        let synchronous = reader.string(forKey: "sqlite.synchronous", default: sqliteSynchronous.rawValue)
+        guard let parsedSynchronous = SQLiteSynchronous(rawValue: synchronous.uppercased()) else {
+            throw .invalid("sqlite.synchronous", "must be normal or full")
+        }
+        sqliteSynchronous = parsedSynchronous
+    }
+}
+
+public enum SettingsError: Error, CustomStringConvertible {
+    case invalid(String, String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let key, let problem): "configuration \(key) \(problem)"
+        }
+    }
+}
+
+extension ConfigReader {
+    /// The reader the executable uses: explicit values first (its flags), then the environment, then an
+    /// optional JSON file (`--config-file`, `CONFIG_FILE`).
+    public static func layered(overrides: [AbsoluteConfigKey: ConfigValue], configFile: String?) async throws -> ConfigReader {
+        let environment = EnvironmentVariablesProvider()
+        var providers: [any ConfigProvider] = [InMemoryProvider(name: "flags", values: overrides), environment]
+        let file = configFile ?? ConfigReader(provider: environment).string(forKey: "config.file")
+        if let file {
+            providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+        }
+        return ConfigReader(providers: providers)
+    }
+}

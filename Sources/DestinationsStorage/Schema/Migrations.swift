@@ -1,0 +1,57 @@
+/// One versioned step of the schema. Versions only grow; a migration is never edited once released.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let statements: @Sendable (SchemaDialect) -> [String]
+}
+
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "workspaces, tokens, destinations and their objects") { dialect in
+            [
+                """
+                CREATE TABLE workspaces (
+                    id \(dialect.identityPrimaryKey),
+                    name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE api_tokens (
+                    id \(dialect.identityPrimaryKey),
+                    workspace_id BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    token_hash \(dialect.bytes) NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE destinations (
+                    id \(dialect.identityPrimaryKey),
+                    workspace_id BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    type TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    connection_details TEXT NOT NULL,
+                    secrets_key_id TEXT NOT NULL,
+                    secrets \(dialect.bytes) NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                // Serves the list query per workspace in creation order, and its count, from the index alone.
+                "CREATE INDEX destinations_by_workspace ON destinations (workspace_id, created_at, id)",
+                """
+                CREATE TABLE destination_objects (
+                    destination_id BIGINT NOT NULL REFERENCES destinations (id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    full_name TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    allow_custom_fields \(dialect.boolean) NOT NULL,
+                    allow_case_sensitive_field_names \(dialect.boolean) NOT NULL,
+                    PRIMARY KEY (destination_id, full_name)
+                )
+                """,
+            ]
+        }
+    ]
+}

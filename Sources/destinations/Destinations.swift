@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Destinations: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A self-hosted server for the destinations part of the Census Management API.",
+        subcommands: [Serve.self, Migrate.self, WorkspaceCommand.self, TokenCommand.self],
+        defaultSubcommand: Serve.self
+    )
+}
