@@ -6,6 +6,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// Tests import what they use without naming every module a member comes from.
+let testSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
 let package = Package(
     name: "destinations",
     platforms: [.macOS(.v15)],
@@ -105,20 +110,32 @@ let package = Package(
         .testTarget(
             name: "DestinationsCoreTests",
             dependencies: ["DestinationsCore"],
-            swiftSettings: swiftSettings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "DestinationsStorageTests",
-            dependencies: ["DestinationsStorage"],
-            swiftSettings: swiftSettings
+            dependencies: [
+                "DestinationsStorage",
+                "DestinationsCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "DestinationsServerTests",
             dependencies: [
                 "DestinationsServer",
+                "DestinationsContract",
+                "DestinationsCore",
+                "DestinationsStorage",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: testSettings
         ),
     ]
 )

@@ -11,6 +11,8 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
     let settings = environment.settings
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        // Method and path at debug level; never headers (Authorization) or bodies (credentials).
+        LogRequestsMiddleware(.debug)
         ErrorMiddleware()
         AuthenticationMiddleware(access: environment.access)
         RequestBodyMiddleware()

@@ -1,0 +1,125 @@
+import DestinationsCore
+import Foundation
+import Testing
+
+/// The use cases without HTTP or SQL: an in-memory store stands in for the database.
+@Suite struct DestinationServiceTests {
+    let principal = Principal(workspaceID: WorkspaceID(1), tokenID: TokenID(1))
+    let store = InMemoryDestinationStore()
+
+    var service: DestinationService {
+        DestinationService(
+            store: store,
+            connectors: ConnectorRegistry([CredentialValidationTests.connector, CredentialValidationTests.oauthConnector]),
+            secretBox: AESGCMSecretBox(current: EncryptionKey.generate().key),
+            oauth: UnconfiguredOAuth(),
+            clock: SystemClock()
+        )
+    }
+
+    @Test func createsWithStaticObjectsAndSealedSecrets() async throws {
+        let detail = try await service.create(
+            principal,
+            DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"])
+        )
+        #expect(detail.destination.name == "Example")
+        #expect(detail.destination.connectionDetails == ["instance_url": "https://x.example.com"])
+        let stored = try #require(await store.stored(detail.destination.id))
+        #expect(stored.secrets.ciphertext.range(of: Data("\"k\"".utf8)) == nil)
+    }
+
+    @Test func anUnconfiguredOAuthConnectorIsA422NamingTheSettings() async throws {
+        do {
+            _ = try await service.create(principal, DestinationCreation(type: "oauthy", credentials: ["oauth_code": "c", "domain": "acme"]))
+            Issue.record("created an OAuth destination without tokens")
+        } catch let error as APIError {
+            #expect(error.kind == .unprocessable)
+            #expect(error.message.contains("connectors.oauthy.oauth.client_id"))
+        }
+        #expect(await store.count == 0)
+    }
+
+    @Test func aTopLevelTypeMustAgree() async throws {
+        await #expect(throws: APIError.self) {
+            try await service.create(
+                principal,
+                DestinationCreation(type: "example", topLevelType: "oauthy", credentials: ["instance_url": "https://x.example.com", "api_key": "k"])
+            )
+        }
+        #expect(await store.count == 0)
+    }
+
+    @Test(arguments: ["", "   ", String(repeating: "n", count: 256), "tab\tname"])
+    func badNamesAreRefused(_ name: String) async throws {
+        await #expect(throws: APIError.self) {
+            try await service.create(
+                principal,
+                DestinationCreation(type: "example", name: name, credentials: ["instance_url": "https://x.example.com", "api_key": "k"])
+            )
+        }
+    }
+
+    @Test func anotherWorkspaceSeesNothing() async throws {
+        let detail = try await service.create(
+            principal,
+            DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"])
+        )
+        let stranger = Principal(workspaceID: WorkspaceID(2), tokenID: TokenID(2))
+        await #expect(throws: APIError.destinationNotFound) { try await service.get(stranger, detail.destination.id) }
+        await #expect(throws: APIError.destinationNotFound) { try await service.update(stranger, detail.destination.id, DestinationChange(name: "x")) }
+        await #expect(throws: APIError.destinationNotFound) { try await service.delete(stranger, detail.destination.id) }
+        #expect(try await service.get(principal, detail.destination.id).destination.name == "Example")
+    }
+}
+
+/// A DestinationStore in memory, faithful to the protocol's contract (workspace scoping, atomic update).
+actor InMemoryDestinationStore: DestinationStore {
+    private var rows: [DestinationID: (StoredDestination, [DestinationObject])] = [:]
+    private var nextID: Int64 = 1
+
+    var count: Int { rows.count }
+
+    func stored(_ id: DestinationID) -> StoredDestination? { rows[id]?.0 }
+
+    func page(workspace: WorkspaceID, request: PageRequest) async throws -> Page<Destination> {
+        let all = rows.values.map(\.0.destination).filter { $0.workspaceID == workspace }.sorted { $0.id < $1.id }
+        let ordered = request.order == .ascending ? all : all.reversed()
+        guard let offset = request.offset(whenTotalIs: Int64(all.count)) else {
+            return Page(items: [], request: request, totalRecords: Int64(all.count))
+        }
+        return Page(items: Array(ordered.dropFirst(Int(offset)).prefix(Int(request.perPage))), request: request, totalRecords: Int64(all.count))
+    }
+
+    func detail(workspace: WorkspaceID, id: DestinationID) async throws -> DestinationDetail? {
+        guard let (stored, objects) = rows[id], stored.destination.workspaceID == workspace else { return nil }
+        return DestinationDetail(destination: stored.destination, objects: objects)
+    }
+
+    func insert(_ new: NewDestination) async throws -> DestinationDetail {
+        let id = DestinationID(nextID)
+        nextID += 1
+        let destination = Destination(
+            id: id, workspaceID: new.workspaceID, type: new.type, name: new.name,
+            connectionDetails: new.connectionDetails, createdAt: new.now, updatedAt: new.now
+        )
+        rows[id] = (StoredDestination(destination: destination, secrets: new.secrets), new.objects)
+        return DestinationDetail(destination: destination, objects: new.objects)
+    }
+
+    func update(
+        workspace: WorkspaceID,
+        id: DestinationID,
+        _ change: @Sendable (StoredDestination) throws -> StoredDestination
+    ) async throws -> DestinationDetail? {
+        guard let (stored, objects) = rows[id], stored.destination.workspaceID == workspace else { return nil }
+        let next = try change(stored)
+        rows[id] = (next, objects)
+        return DestinationDetail(destination: next.destination, objects: objects)
+    }
+
+    func delete(workspace: WorkspaceID, id: DestinationID) async throws -> Bool {
+        guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace else { return false }
+        rows[id] = nil
+        return true
+    }
+}

@@ -1,0 +1,93 @@
+import DestinationsCore
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Tokens and workspaces")
+struct AuthenticationTests {
+    @Test func noHeaderIsUnauthorized() async throws {
+        try await TestServer().run { session in
+            let response = try await session.request(.get, "/api/v1/destinations", headers: [:])
+            #expect(response.status == .unauthorized)
+            #expect(try response.json()["status"].string == "error")
+        }
+    }
+
+    @Test(arguments: ["Bearer secret-token:wrong", "Bearer ", "Token abc", "Basic !!!", "Basic " + Data("admin:x".utf8).base64EncodedString()])
+    func aWrongTokenIsUnauthorized(_ header: String) async throws {
+        try await TestServer().run { session in
+            let response = try await session.request(.get, "/api/v1/destinations", headers: [.authorization: header])
+            #expect(response.status == .unauthorized)
+        }
+    }
+
+    @Test func theTokenWorksWithAndWithoutItsPrefix() async throws {
+        try await TestServer().run { session in
+            #expect(session.token.hasPrefix("secret-token:"))
+            let bare = String(session.token.dropFirst("secret-token:".count))
+            for header in ["Bearer \(session.token)", "Bearer \(bare)", "bearer \(bare)"] {
+                let response = try await session.request(.get, "/api/v1/destinations", headers: [.authorization: header])
+                #expect(response.status == .ok, "\(header.prefix(7))")
+            }
+        }
+    }
+
+    @Test func basicAuthWithUserBearerCarriesTheToken() async throws {
+        try await TestServer().run { session in
+            let bare = String(session.token.dropFirst("secret-token:".count))
+            for password in [session.token, bare] {
+                let basic = "Basic " + Data("bearer:\(password)".utf8).base64EncodedString()
+                let response = try await session.request(.get, "/api/v1/destinations", headers: [.authorization: basic])
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
+    @Test func aRevokedTokenIsUnauthorized() async throws {
+        try await TestServer().run { session in
+            let other = try await session.otherWorkspaceToken()
+            let header: HTTPFields = [.authorization: "Bearer \(other)"]
+            #expect(try await session.request(.get, "/api/v1/destinations", headers: header).status == .ok)
+            #expect(try await session.environment.access.revoke(token: other))
+            #expect(try await session.request(.get, "/api/v1/destinations", headers: header).status == .unauthorized)
+            #expect(try await session.environment.access.revoke(token: other) == false)
+        }
+    }
+
+    @Test func anotherWorkspacesDestinationAnswersLikeAMissingOne() async throws {
+        try await TestServer().run { session in
+            let id = try await session.createActiveCampaign(name: "Mine")
+            let other: HTTPFields = [.authorization: "Bearer \(try await session.otherWorkspaceToken())"]
+            let missing = try await session.request(.get, "/api/v1/destinations/999999")
+            let foreign = try await session.request(.get, "/api/v1/destinations/\(id)", headers: other)
+            #expect(foreign.status == .notFound)
+            #expect(foreign.body == missing.body)
+            let patch = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Stolen"}}"#, headers: other)
+            #expect(patch.status == .notFound)
+            let delete = try await session.request(.delete, "/api/v1/destinations/\(id)", headers: other)
+            #expect(delete.status == .notFound)
+            let list = try await session.request(.get, "/api/v1/destinations", headers: other).json()
+            #expect(list["pagination"]["total_records"].int == 0)
+            // Nothing of the owner's changed.
+            let mine = try await session.request(.get, "/api/v1/destinations/\(id)").json()
+            #expect(mine["data"]["name"].string == "Mine")
+        }
+    }
+
+    @Test func tokensAreStoredOnlyAsHashes() async throws {
+        let server = try TestServer()
+        let token = try await server.run { session in session.token }
+        let bare = String(token.dropFirst("secret-token:".count))
+        let bytes = try server.databaseBytes()
+        #expect(bytes.range(of: Data(bare.utf8)) == nil)
+        #expect(bytes.range(of: APIToken.hash(presented: token)) != nil)
+    }
+
+    @Test func theBootstrapHappensOnceOnAnEmptyDatabase() async throws {
+        let server = try TestServer()
+        try await server.run { session in
+            let second = try await session.environment.access.bootstrap()
+            #expect(second == nil)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import DestinationsContract
+import DestinationsCore
+import Foundation
+import HTTPTypes
+import SQLKit
+import Testing
+
+@Suite("Destinations CRUD, as the seed shows it")
+struct DestinationsCRUDTests {
+    @Test func createAnswers201WithTheWholeDestination() async throws {
+        try await TestServer().run { session in
+            let response = try await session.request(.post, "/api/v1/destinations", json: session.activeCampaignBody(name: "Example ActiveCampaign"))
+            #expect(response.status == .created)
+            #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+            let json = try response.json()
+            #expect(json["status"].string == "created")
+            let data = json["data"]
+            #expect(data["id"].int != nil)
+            #expect(data["name"].string == "Example ActiveCampaign")
+            #expect(data["type"].string == "active_campaign")
+            #expect(data["connection_details"].object == ["instance_url": .string("https://example.activehosted.com")])
+            #expect(data["objects"].array?.map { $0["full_name"].string } == ["contact", "account"])
+            #expect(data["created_at"].string?.hasSuffix("Z") == true)
+            #expect(data["credentials"].isNull)
+        }
+    }
+
+    @Test func nameDefaultsToTheConnectorLabel() async throws {
+        try await TestServer().run { session in
+            let response = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+            )
+            #expect(response.status == .created)
+            #expect(try response.json()["data"]["name"].string == "Braze")
+        }
+    }
+
+    @Test func getReturnsTheDestinationWithItsObjects() async throws {
+        try await TestServer().run { session in
+            let response = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"name": "Braze", "type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+            )
+            let id = try #require(try response.json()["data"]["id"].int)
+            let get = try await session.request(.get, "/api/v1/destinations/\(id)")
+            #expect(get.status == .ok)
+            let json = try get.json()
+            #expect(json["status"].string == "success")
+            #expect(json["data"]["id"].int == id)
+            #expect(json["data"]["name"].string == "Braze")
+            #expect(json["data"]["connection_details"]["instance_url"].string == "https://rest.iad-03.braze.com")
+            let user = json["data"]["objects"][0]
+            #expect(user["label"].string == "User")
+            #expect(user["full_name"].string == "user")
+            #expect(user["allow_custom_fields"].bool == true)
+            #expect(user["allow_case_sensitive_field_names"].bool == true)
+            #expect(user["allow_case_sensitive_fields"].bool == true)
+            #expect(json["data"]["objects"][1]["full_name"].string == "event")
+        }
+    }
+
+    @Test func patchRenamesAndMergesCredentials() async throws {
+        try await TestServer().run { session in
+            let id = try await session.createActiveCampaign(name: "Example ActiveCampaign")
+            let response = try await session.request(
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"name": "ActiveCampaign (Example)", "credentials": {"api_token": "regenerated_api_token"}}}"#,
+                contentType: "application/json;version=2"
+            )
+            #expect(response.status == .ok)
+            let json = try response.json()
+            #expect(json["status"].string == "updated")
+            #expect(json["data"]["id"].int == id)
+            #expect(json["data"]["name"].string == "ActiveCampaign (Example)")
+            #expect(json["data"]["type"].string == "active_campaign")
+            // The URL was not resent and is kept.
+            #expect(json["data"]["connection_details"]["instance_url"].string == "https://example.activehosted.com")
+            #expect(json["data"]["objects"].array?.count == 2)
+            let stored = try await StoredCredentials.read(session, id: id)
+            #expect(stored == ["api_token": .string("regenerated_api_token")])
+        }
+    }
+
+    @Test func patchOfOneSecretKeepsTheOthers() async throws {
+        try await TestServer().run { session in
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+            )
+            let id = try #require(try create.json()["data"]["id"].int)
+            let patch = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"api_key": "second"}}}"#)
+            #expect(patch.status == .ok)
+            #expect(try patch.json()["data"]["name"].string == "Braze")
+            let stored = try await StoredCredentials.read(session, id: id)
+            #expect(stored == ["api_key": .string("second"), "data_import_key": .string("import")])
+        }
+    }
+
+    @Test func patchWithNullRemovesAnOptionalCredential() async throws {
+        try await TestServer().run { session in
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+            )
+            let id = try #require(try create.json()["data"]["id"].int)
+            let patch = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"data_import_key": null}}}"#)
+            #expect(patch.status == .ok)
+            #expect(try await StoredCredentials.read(session, id: id) == ["api_key": .string("first")])
+        }
+    }
+
+    @Test func patchChangesUpdatedAtOnlyWhenSomethingChanged() async throws {
+        try await TestServer().run { session in
+            let id = try await session.createActiveCampaign(name: "Same")
+            let before = try await session.request(.get, "/api/v1/destinations/\(id)").json()["data"]
+            let unchanged = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Same"}}"#)
+            #expect(try unchanged.json()["data"]["updated_at"] == before["updated_at"])
+            #expect(try unchanged.json()["data"]["created_at"] == before["created_at"])
+        }
+    }
+
+    @Test func deleteAnswersDeletedThen404() async throws {
+        try await TestServer().run { session in
+            let id = try await session.createActiveCampaign()
+            let delete = try await session.request(.delete, "/api/v1/destinations/\(id)")
+            #expect(delete.status == .ok)
+            #expect(String(buffer: delete.body) == #"{"status":"deleted"}"#)
+            let again = try await session.request(.delete, "/api/v1/destinations/\(id)")
+            #expect(again.status == .notFound)
+            let json = try again.json()
+            #expect(json["status"].int == 404)
+            #expect(json["message"].string?.isEmpty == false)
+            #expect(try await session.request(.get, "/api/v1/destinations/\(id)").status == .notFound)
+            #expect(try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "x"}}"#).status == .notFound)
+        }
+    }
+
+    @Test func theContractIsServedUnchanged() async throws {
+        try await TestServer().run { session in
+            let response = try await session.request(.get, "/api/v1/openapi.yaml", headers: [:])
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/yaml")
+            let source = URL(fileURLWithPath: #filePath)
+                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Sources/DestinationsContract/openapi.yaml")
+            #expect(Data(response.body.readableBytesView) == (try Data(contentsOf: source)))
+            #expect(Data(response.body.readableBytesView) == OpenAPIDocument.yaml)
+        }
+    }
+
+    @Test func unknownRoutesAnswerTheNotFoundEnvelope() async throws {
+        try await TestServer().run { session in
+            let response = try await session.request(.get, "/api/v1/nothing-here")
+            #expect(response.status == .notFound)
+            #expect(try response.json()["status"].int == 404)
+        }
+    }
+}
+
+/// The credentials a destination has stored, decrypted, read straight from the store.
+enum StoredCredentials {
+    static func read(_ session: Session, id: Int64) async throws -> [String: JSONValue] {
+        let box = AESGCMSecretBox(current: try EncryptionKey(base64: try session.environment.settings.encryptionBase64()))
+        let database = session.environment.database
+        let row = try await database.read { db in
+            try await db.raw("SELECT secrets_key_id, secrets FROM destinations WHERE id = \(bind: id)").first()
+        }
+        let sealed = SealedSecret(
+            keyID: try #require(row).decode(column: "secrets_key_id", as: String.self),
+            ciphertext: try #require(row).decode(column: "secrets", as: Data.self)
+        )
+        return try box.openObject(sealed)
+    }
+}

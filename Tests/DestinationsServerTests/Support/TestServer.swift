@@ -1,0 +1,144 @@
+import DestinationsCore
+@testable import DestinationsServer
+import DestinationsStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SQLKit
+
+/// A server on a fresh SQLite file in a temporary directory (removed with the value), with a first
+/// workspace and token, and every log line it writes captured.
+final class TestServer: Sendable {
+    let directory: URL
+    let settings: ServerSettings
+    let logs: CapturedLogs
+    let encryptionKey: String
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    init(publicURL: String? = nil) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        encryptionKey = EncryptionKey.generate().base64
+        settings = ServerSettings(
+            port: 0,
+            database: .sqlite(path: directory.appendingPathComponent("test.sqlite").path),
+            encryption: .inline(base64: encryptionKey),
+            publicURL: publicURL,
+            logLevel: .trace,
+            sqliteReaders: 2
+        )
+        logs = CapturedLogs()
+    }
+
+    var databasePath: String { directory.appendingPathComponent("test.sqlite").path }
+
+    /// Runs `body` against the application over a fresh environment, with the bootstrap token.
+    func run<T: Sendable>(_ body: @Sendable (Session) async throws -> T) async throws -> T {
+        let environment = try await ServerEnvironment.open(settings: settings, logger: logs.logger())
+        let bootstrap = try await environment.access.bootstrap()
+        let app = try buildApplication(environment: environment)
+        return try await app.test(.router) { client in
+            let token = try await {
+                if let bootstrap { return bootstrap.token }
+                let workspace = try await environment.access.createWorkspace(name: "tests")
+                return try await environment.access.issueToken(workspace: workspace.id)
+            }()
+            return try await body(Session(client: client, token: token, environment: environment, logs: logs))
+        }
+    }
+
+    /// Every byte SQLite has written for this database (main file, WAL and shared memory).
+    func databaseBytes() throws -> Data {
+        var bytes = Data()
+        for suffix in ["", "-wal", "-shm"] {
+            let path = databasePath + suffix
+            if FileManager.default.fileExists(atPath: path) {
+                bytes.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+            }
+        }
+        return bytes
+    }
+}
+
+/// One test's view of a running server: a client, a valid token, and the environment behind them.
+struct Session: Sendable {
+    let client: any TestClientProtocol
+    let token: String
+    let environment: ServerEnvironment
+    let logs: CapturedLogs
+
+    var auth: HTTPFields { [.authorization: "Bearer \(token)"] }
+
+    /// Every response body this session saw, for secret audits.
+    private let seen = ResponseLog()
+
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        json: String? = nil,
+        headers: HTTPFields? = nil,
+        contentType: String = "application/json"
+    ) async throws -> TestResponse {
+        var fields = headers ?? auth
+        if json != nil { fields[.contentType] = contentType }
+        let response = try await client.execute(
+            uri: uri,
+            method: method,
+            headers: fields,
+            body: json.map { ByteBuffer(string: $0) }
+        )
+        seen.append(String(buffer: response.body))
+        return response
+    }
+
+    var responseBodies: [String] { seen.all }
+
+    /// Creates an ActiveCampaign destination and returns its id.
+    func createActiveCampaign(name: String = "AC", token: String = "example_api_token") async throws -> Int64 {
+        let response = try await request(.post, "/api/v1/destinations", json: activeCampaignBody(name: name, token: token))
+        guard response.status == .created, let id = try response.json()["data"]["id"].int else {
+            throw TestFailure("create failed: \(response.status) \(String(buffer: response.body))")
+        }
+        return id
+    }
+
+    func activeCampaignBody(name: String = "AC", token: String = "example_api_token") -> String {
+        """
+        {"service_connection": {"name": "\(name)", "type": "active_campaign",
+          "credentials": {"api_token": "\(token)", "instance_url": "https://example.activehosted.com"}}}
+        """
+    }
+
+    /// A token for a second workspace, to probe tenant isolation.
+    func otherWorkspaceToken() async throws -> String {
+        let workspace = try await environment.access.createWorkspace(name: "other")
+        return try await environment.access.issueToken(workspace: workspace.id)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+final class ResponseLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bodies: [String] = []
+
+    func append(_ body: String) { lock.withLock { bodies.append(body) } }
+    var all: [String] { lock.withLock { bodies } }
+}
+
+extension ServerSettings {
+    func encryptionBase64() throws -> String {
+        guard case .inline(let base64) = encryption else { throw TestFailure("tests configure an inline key") }
+        return base64
+    }
+}

@@ -1,0 +1,136 @@
+import DestinationsCore
+import DestinationsStorage
+import Foundation
+import Logging
+import SQLKit
+import Testing
+
+@Suite struct SQLDestinationStoreTests {
+    static func workspace(_ database: SQLiteDatabase, _ name: String = "w") async throws -> WorkspaceID {
+        try await SQLWorkspaceStore(database: database).createWorkspace(name: name, now: Date()).id
+    }
+
+    static func new(_ workspace: WorkspaceID, _ name: String, at time: TimeInterval = 1_000, objects: [DestinationObject] = []) -> NewDestination {
+        NewDestination(
+            workspaceID: workspace,
+            type: "braze",
+            name: name,
+            connectionDetails: ["instance_url": .string("https://rest.iad-03.braze.com")],
+            secrets: SealedSecret(keyID: "k1", ciphertext: Data([1, 2, 3])),
+            objects: objects,
+            now: Date(timeIntervalSince1970: time)
+        )
+    }
+
+    @Test func insertsAndReadsBackWithObjectsInOrder() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await Self.workspace(database)
+            let objects = [DestinationObject.standard("User", "user", caseSensitive: true), .standard("Event", "event", customFields: false)]
+            let inserted = try await store.insert(Self.new(workspace, "Braze", objects: objects))
+            let read = try #require(try await store.detail(workspace: workspace, id: inserted.destination.id))
+            #expect(read == inserted)
+            #expect(read.objects == objects)
+        }
+    }
+
+    @Test func pagesInCreationOrderWithTiesBrokenById() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await Self.workspace(database)
+            let other = try await Self.workspace(database, "other")
+            var ids: [DestinationID] = []
+            // Two share a timestamp; one is created later with an earlier time.
+            for (name, time) in [("a", 10.0), ("b", 20.0), ("c", 20.0), ("d", 5.0)] {
+                ids.append(try await store.insert(Self.new(workspace, name, at: time)).destination.id)
+            }
+            _ = try await store.insert(Self.new(other, "foreign"))
+            let ascending = try await store.page(workspace: workspace, request: PageRequest(page: 1, perPage: 10, order: .ascending))
+            #expect(ascending.items.map(\.name) == ["d", "a", "b", "c"])
+            #expect(ascending.totalRecords == 4)
+            let descending = try await store.page(workspace: workspace, request: PageRequest(page: 1, perPage: 3, order: nil))
+            #expect(descending.items.map(\.name) == ["c", "b", "a"])
+            let second = try await store.page(workspace: workspace, request: PageRequest(page: 2, perPage: 3, order: nil))
+            #expect(second.items.map(\.name) == ["d"])
+            let past = try await store.page(workspace: workspace, request: PageRequest(page: 3, perPage: 3, order: nil))
+            #expect(past.items.isEmpty)
+            #expect(past.totalRecords == 4)
+        }
+    }
+
+    @Test func aThrowingUpdateWritesNothing() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await Self.workspace(database)
+            let inserted = try await store.insert(Self.new(workspace, "before"))
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                try await store.update(workspace: workspace, id: inserted.destination.id) { stored in
+                    _ = stored
+                    throw Refused()
+                }
+            }
+            #expect(try await store.detail(workspace: workspace, id: inserted.destination.id)?.destination.name == "before")
+        }
+    }
+
+    @Test func concurrentUpdatesDoNotLoseEachOther() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await Self.workspace(database)
+            let id = try await store.insert(Self.new(workspace, "counter")).destination.id
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        _ = try await store.update(workspace: workspace, id: id) { stored in
+                            var next = stored
+                            let count = Int(next.destination.connectionDetails["count"]?.stringValue ?? "0")!
+                            next.destination.connectionDetails["count"] = .string(String(count + 1))
+                            return next
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let final = try await store.detail(workspace: workspace, id: id)
+            #expect(final?.destination.connectionDetails["count"] == .string("20"))
+        }
+    }
+
+    @Test func deleteIsScopedToTheWorkspaceAndTakesTheObjects() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await Self.workspace(database)
+            let other = try await Self.workspace(database, "other")
+            let id = try await store.insert(Self.new(workspace, "x", objects: [.standard("User", "user")])).destination.id
+            #expect(try await store.delete(workspace: other, id: id) == false)
+            #expect(try await store.delete(workspace: workspace, id: id))
+            #expect(try await store.delete(workspace: workspace, id: id) == false)
+            let orphans = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM destination_objects").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(orphans == 0)
+        }
+    }
+
+    @Test func readsDoNotWaitForAnOpenWriteTransaction() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await Self.workspace(database)
+            _ = try await store.insert(Self.new(workspace, "visible"))
+            let (writeOpen, writeOpened) = AsyncStream.makeStream(of: Void.self)
+            let (readDone, readFinished) = AsyncStream.makeStream(of: Void.self)
+            async let writer: Void = database.write { db in
+                try await db.raw("INSERT INTO workspaces (name, created_at) VALUES ('pending', 0)").run()
+                writeOpened.yield()
+                // Hold the transaction until the read has completed: with one shared connection this deadlocks.
+                for await _ in readDone { break }
+            }
+            for await _ in writeOpen { break }
+            let page = try await store.page(workspace: workspace, request: PageRequest(page: nil, perPage: nil, order: nil))
+            readFinished.yield()
+            try await writer
+            #expect(page.items.map(\.name) == ["visible"])
+        }
+    }
+}
