@@ -48,3 +48,10 @@ extension ServerEnvironment {
         }
     }
 }
+
+/// A command that ran but could not do its job: reported as "Error: ..." with exit status 1, without the
+/// usage text a ValidationError would add.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -38,7 +38,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             let revoked = try await common.environment().closing { try await $0.access.revoke(token: token) }
             guard revoked else {
-                throw ValidationError("No live token matches; it may already be revoked")
+                throw CommandFailure("No live token matches; it may already be revoked")
             }
         }
     }
