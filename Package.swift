@@ -123,6 +123,10 @@ let package = Package(
             swiftSettings: testSettings
         ),
         .testTarget(
+            name: "DestinationsCLITests",
+            swiftSettings: testSettings
+        ),
+        .testTarget(
             name: "DestinationsServerTests",
             dependencies: [
                 "DestinationsServer",

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@Suite("The destinations command line")
+final class CLITests {
+    let executable: BuiltExecutable
+    let directory: URL
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    init() throws {
+        executable = try BuiltExecutable()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    @Test func workspaceAndTokenCommandsPrintOnlyTheirValue() async throws {
+        let database = ["--database", directory.appendingPathComponent("cli.sqlite").path]
+        let workspace = try await executable.run(["workspace", "create", "Marketing"] + database, in: directory)
+        #expect(workspace.status == 0)
+        let id = try #require(Int(workspace.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(workspace.stdout)")
+
+        let token = try await executable.run(["token", "create", "--workspace", String(id)] + database, in: directory)
+        #expect(token.status == 0)
+        let value = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(value.hasPrefix("secret-token:"))
+        #expect(value.split(separator: "\n").count == 1)
+
+        let revoke = try await executable.run(["token", "revoke", value] + database, in: directory)
+        #expect(revoke.status == 0)
+        #expect(revoke.stdout.isEmpty)
+        let again = try await executable.run(["token", "revoke", value] + database, in: directory)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("No live token"))
+
+        let missing = try await executable.run(["token", "create", "--workspace", "999"] + database, in: directory)
+        #expect(missing.status != 0)
+        #expect(missing.stdout.isEmpty)
+
+        let migrate = try await executable.run(["migrate"] + database, in: directory)
+        #expect(migrate.status == 0)
+        #expect(Int(migrate.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 1)
+    }
+
+    @Test func serveUsesTheDefaultDatabaseAndPrintsTheFirstTokenOnce() async throws {
+        // No flags at all, as a newcomer runs it: ./data/destinations.sqlite and a generated key beside it.
+        let environment = ["PORT": "0"]
+        let first = try executable.start(["serve"], environment: environment, in: directory)
+        try await first.waitForOutput(containing: "Server started")
+        first.process.terminate()
+        let firstResult = await first.finish()
+        #expect(firstResult.status == 0, "\(firstResult.stderr)")
+        let tokens = firstResult.stdout.split(separator: "\n").filter { $0.hasPrefix("secret-token:") }
+        #expect(tokens.count == 1)
+
+        let database = directory.appendingPathComponent("data/destinations.sqlite")
+        #expect(FileManager.default.fileExists(atPath: database.path))
+        let key = directory.appendingPathComponent("data/destinations.sqlite.key").path
+        let permissions = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+
+        let second = try executable.start(["serve"], environment: environment, in: directory)
+        try await second.waitForOutput(containing: "Server started")
+        second.process.terminate()
+        let secondResult = await second.finish()
+        #expect(secondResult.status == 0)
+        #expect(!secondResult.stdout.contains("secret-token:"))
+        #expect(!secondResult.stderr.contains("secret-token:"))
+    }
+
+    @Test func badConfigurationIsReportedNotCrashedOn() async throws {
+        let result = try await executable.run(["migrate", "--database", "mysql://nowhere/db"], in: directory)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("database"))
+        let badKey = try await executable.run(
+            ["migrate", "--database", directory.appendingPathComponent("k.sqlite").path],
+            environment: ["ENCRYPTION_KEY": "too-short"],
+            in: directory
+        )
+        #expect(badKey.status != 0)
+        #expect(badKey.stderr.contains("encryption key"))
+        #expect(!badKey.stderr.contains("too-short"))
+    }
+}
