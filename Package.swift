@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -73,7 +75,13 @@ let package = Package(
         .target(
             name: "DestinationsConnectors",
             dependencies: [
-                "DestinationsCore"
+                "DestinationsCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,6 +130,26 @@ let package = Package(
             ],
             swiftSettings: testSettings
         ),
+        // Fake providers' APIs on loopback, shared by the test targets.
+        .target(
+            name: "FakeProviders",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/FakeProviders",
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "DestinationsConnectorsTests",
+            dependencies: [
+                "DestinationsConnectors",
+                "DestinationsCore",
+                "FakeProviders",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: testSettings
+        ),
         .testTarget(
             name: "DestinationsCLITests",
             swiftSettings: testSettings
@@ -130,6 +158,9 @@ let package = Package(
             name: "DestinationsServerTests",
             dependencies: [
                 "DestinationsServer",
+                "FakeProviders",
+                "DestinationsConnectors",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 "DestinationsContract",
                 "DestinationsCore",
                 "DestinationsStorage",

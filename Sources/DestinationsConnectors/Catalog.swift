@@ -4,12 +4,12 @@ import DestinationsCore
 /// line here.
 public enum Catalog {
     public static let registry = ConnectorRegistry([
-        ActiveCampaign.declaration,
-        Braze.declaration,
-        GoogleAds.declaration,
-        GoogleSheets.declaration,
-        HubSpot.declaration,
-        Salesforce.declaration,
-        Zendesk.declaration,
+        ActiveCampaign(),
+        Braze(),
+        GoogleAds(),
+        GoogleSheets(),
+        HubSpot(),
+        Salesforce(),
+        Zendesk(),
     ])
 }

@@ -18,7 +18,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         RequestBodyMiddleware()
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
-    try DestinationsHandlers(destinations: environment.destinations)
+    try DestinationsHandlers(destinations: environment.destinations, refreshes: environment.refreshes)
         .registerHandlers(
             on: router,
             serverURL: URL(string: "/api/v1")!,
@@ -27,7 +27,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "destinations"),
-        services: [DatabaseService(database: environment.database)],
+        services: [EnvironmentService(environment: environment), environment.jobWorker],
         logger: environment.logger
     )
 }

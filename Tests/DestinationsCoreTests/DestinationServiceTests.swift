@@ -6,13 +6,20 @@ import Testing
 @Suite struct DestinationServiceTests {
     let principal = Principal(workspaceID: WorkspaceID(1), tokenID: TokenID(1))
     let store = InMemoryDestinationStore()
+    let notifications = CountingNotifier()
 
     var service: DestinationService {
         DestinationService(
             store: store,
-            connectors: ConnectorRegistry([CredentialValidationTests.connector, CredentialValidationTests.oauthConnector]),
+            connectors: ConnectorRegistry([
+                StaticConnector(declaration: CredentialValidationTests.connector),
+                StaticConnector(declaration: CredentialValidationTests.oauthConnector),
+            ]),
             secretBox: AESGCMSecretBox(current: EncryptionKey.generate().key),
             oauth: UnconfiguredOAuth(),
+            firstRefresh: NewJob(kind: .refreshObjects, maxAttempts: 3),
+            notifier: notifications,
+            hostPolicy: RefuseHost(host: "10.0.0.1"),
             clock: SystemClock()
         )
     }
@@ -26,6 +33,8 @@ import Testing
         #expect(detail.destination.connectionDetails == ["instance_url": "https://x.example.com"])
         let stored = try #require(await store.stored(detail.destination.id))
         #expect(stored.secrets.ciphertext.range(of: Data("\"k\"".utf8)) == nil)
+        #expect(await store.initialJob(detail.destination.id) == NewJob(kind: .refreshObjects, maxAttempts: 3))
+        #expect(notifications.count == 1)
     }
 
     @Test func anUnconfiguredOAuthConnectorIsA422NamingTheSettings() async throws {
@@ -59,6 +68,21 @@ import Testing
         }
     }
 
+    @Test func hostsThePolicyRefusesAreUnprocessable() async throws {
+        do {
+            _ = try await service.create(principal, DestinationCreation(type: "example", credentials: ["instance_url": "https://10.0.0.1/api", "api_key": "k"]))
+            Issue.record("accepted a refused host")
+        } catch let error as APIError {
+            #expect(error.kind == .unprocessable)
+            #expect(error.message.hasPrefix("credentials.instance_url"))
+        }
+        let detail = try await service.create(principal, DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"]))
+        await #expect(throws: APIError.self) {
+            try await service.update(principal, detail.destination.id, DestinationChange(credentials: ["instance_url": "http://10.0.0.1"]))
+        }
+        #expect(await store.stored(detail.destination.id)?.destination.connectionDetails["instance_url"] == "https://x.example.com")
+    }
+
     @Test func anotherWorkspaceSeesNothing() async throws {
         let detail = try await service.create(
             principal,
@@ -75,7 +99,15 @@ import Testing
 /// A DestinationStore in memory, faithful to the protocol's contract (workspace scoping, atomic update).
 actor InMemoryDestinationStore: DestinationStore {
     private var rows: [DestinationID: (StoredDestination, [DestinationObject])] = [:]
+    private var initialJobs: [DestinationID: NewJob] = [:]
     private var nextID: Int64 = 1
+
+    func initialJob(_ id: DestinationID) -> NewJob? { initialJobs[id] }
+
+    func stored(workspace: WorkspaceID, id: DestinationID) async throws -> StoredDestination? {
+        guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace else { return nil }
+        return stored
+    }
 
     var count: Int { rows.count }
 
@@ -103,6 +135,7 @@ actor InMemoryDestinationStore: DestinationStore {
             connectionDetails: new.connectionDetails, createdAt: new.now, updatedAt: new.now
         )
         rows[id] = (StoredDestination(destination: destination, secrets: new.secrets), new.objects)
+        initialJobs[id] = new.initialJob
         return DestinationDetail(destination: destination, objects: new.objects)
     }
 
@@ -121,5 +154,27 @@ actor InMemoryDestinationStore: DestinationStore {
         guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace else { return false }
         rows[id] = nil
         return true
+    }
+}
+
+/// A connector with a declaration and the default behaviour (its static catalogue).
+struct StaticConnector: Connector {
+    let declaration: ConnectorDeclaration
+}
+
+final class CountingNotifier: JobNotifier, @unchecked Sendable {
+    private let lock = NSLock()
+    private var notified = 0
+
+    var count: Int { lock.withLock { notified } }
+
+    func jobQueued() { lock.withLock { notified += 1 } }
+}
+
+struct RefuseHost: HostPolicy {
+    let host: String
+
+    func refusal(for url: URL) async -> String? {
+        url.host == host ? "refused" : nil
     }
 }

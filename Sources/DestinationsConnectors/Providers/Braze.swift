@@ -1,7 +1,8 @@
 import DestinationsCore
+import Foundation
 
-enum Braze {
-    static let declaration = ConnectorDeclaration(
+struct Braze: Connector {
+    let declaration = ConnectorDeclaration(
         serviceName: "braze",
         label: "Braze",
         authMethod: .credentials,
@@ -36,4 +37,30 @@ enum Braze {
             .standard("Cohort", "cohort", customFields: false),
         ]
     )
+
+    /// The standard objects, plus one object per catalog (`GET /catalogs`; a `Link: rel="next"` header is
+    /// followed when Braze pages).
+    func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
+        let api = ProviderAPI(
+            provider: "Braze",
+            context: context,
+            headers: [("Authorization", "Bearer \(try context.credential("api_key"))")],
+            hostSource: .userSupplied
+        )
+        let base = try ProviderAPI.base(context, default: try context.credential("instance_url"))
+        let catalogs = try await collectPages(first: base.appendingPathComponent("catalogs")) { url in
+            let (page, response) = try await api.get(url, as: CatalogPage.self)
+            return (page.catalogs, ProviderAPI.nextLink(response.headers["link"]))
+        }
+        return declaration.objects
+            + catalogs.map { .standard("Catalog: \($0.name)", "catalog:\($0.name)", caseSensitive: true) }
+    }
+
+    private struct CatalogPage: Decodable {
+        let catalogs: [Catalog]
+
+        struct Catalog: Decodable {
+            let name: String
+        }
+    }
 }

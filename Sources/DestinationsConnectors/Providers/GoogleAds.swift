@@ -1,7 +1,7 @@
 import DestinationsCore
 
-enum GoogleAds {
-    static let declaration = ConnectorDeclaration(
+struct GoogleAds: Connector {
+    let declaration = ConnectorDeclaration(
         serviceName: "google_ads",
         label: "Google Ads",
         authMethod: .oauth,

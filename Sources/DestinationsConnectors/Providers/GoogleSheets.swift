@@ -1,7 +1,8 @@
 import DestinationsCore
+import Foundation
 
-enum GoogleSheets {
-    static let declaration = ConnectorDeclaration(
+struct GoogleSheets: Connector {
+    let declaration = ConnectorDeclaration(
         serviceName: "google_sheets",
         label: "Google Sheets",
         authMethod: .credentials,
@@ -28,4 +29,42 @@ enum GoogleSheets {
         ],
         objects: []
     )
+
+    static let scope = "https://www.googleapis.com/auth/spreadsheets"
+
+    /// The tabs of the spreadsheet (`spreadsheets.get` with the sheet properties), through a token the
+    /// service account signs for itself. With a base URL override, the token endpoint is `<base>/token`
+    /// and the Sheets API lives under `<base>/v4`.
+    func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
+        let tokenURL = context.baseURLOverride.map { $0.appendingPathComponent("token") } ?? URL(string: "https://oauth2.googleapis.com/token")!
+        let sheetsBase = try ProviderAPI.base(context, default: "https://sheets.googleapis.com")
+        let signer = ProviderAPI(provider: "Google", context: context, headers: [], hostSource: .configured)
+        let token = try await ServiceAccountToken(
+            email: try context.credential("service_account_email"),
+            privateKeyPEM: try context.credential("private_key"),
+            scope: Self.scope,
+            tokenURL: tokenURL
+        ).accessToken(using: signer)
+        let api = ProviderAPI(provider: "Google Sheets", context: context, headers: [("Authorization", "Bearer \(token)")], hostSource: .configured)
+        let spreadsheet = try context.credential("spreadsheet_id")
+        let url = sheetsBase.appendingPathComponent("v4/spreadsheets").appendingPathComponent(spreadsheet)
+            .setting(["fields": "sheets.properties"])
+        let (answer, _) = try await api.get(url, as: Spreadsheet.self)
+        return answer.sheets
+            .sorted { $0.properties.index ?? 0 < $1.properties.index ?? 0 }
+            .map { .standard($0.properties.title, $0.properties.title, caseSensitive: true) }
+    }
+
+    private struct Spreadsheet: Decodable {
+        let sheets: [Sheet]
+
+        struct Sheet: Decodable {
+            let properties: Properties
+        }
+
+        struct Properties: Decodable {
+            let title: String
+            let index: Int?
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import DestinationsCore
+import Foundation
 
-enum HubSpot {
-    static let declaration = ConnectorDeclaration(
+struct HubSpot: Connector {
+    let declaration = ConnectorDeclaration(
         serviceName: "hubspot",
         label: "HubSpot",
         authMethod: .oauth,
@@ -16,4 +17,47 @@ enum HubSpot {
             .standard("Product", "product"),
         ]
     )
+
+    /// The standard CRM objects, plus the portal's custom object schemas (`GET /crm/v3/schemas`).
+    func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
+        let api = ProviderAPI(
+            provider: "HubSpot",
+            context: context,
+            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            hostSource: .configured
+        )
+        let schemasURL = try ProviderAPI.base(context, default: "https://api.hubapi.com").appendingPathComponent("crm/v3/schemas")
+        let schemas = try await collectPages(first: schemasURL) { url in
+            let (page, _) = try await api.get(url, as: SchemaPage.self)
+            return (page.results, page.paging?.next?.after.map { schemasURL.setting(["after": $0]) })
+        }
+        return declaration.objects
+            + schemas.map { schema in
+                .standard(schema.labels?.singular ?? schema.name, schema.fullyQualifiedName ?? schema.objectTypeId ?? schema.name)
+            }
+    }
+
+    private struct SchemaPage: Decodable {
+        let results: [Schema]
+        let paging: Paging?
+
+        struct Schema: Decodable {
+            let name: String
+            let objectTypeId: String?
+            let fullyQualifiedName: String?
+            let labels: Labels?
+        }
+
+        struct Labels: Decodable {
+            let singular: String?
+        }
+
+        struct Paging: Decodable {
+            let next: Next?
+
+            struct Next: Decodable {
+                let after: String?
+            }
+        }
+    }
 }

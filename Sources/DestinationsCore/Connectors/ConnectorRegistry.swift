@@ -1,29 +1,35 @@
 /// The destination types this server knows, by service name.
 public struct ConnectorRegistry: Sendable {
-    public let declarations: [ConnectorDeclaration]
-    private let byServiceName: [String: ConnectorDeclaration]
+    public let connectors: [any Connector]
+    private let byServiceName: [String: any Connector]
 
-    public init(_ declarations: [ConnectorDeclaration]) {
-        self.declarations = declarations.sorted { $0.serviceName < $1.serviceName }
+    public init(_ connectors: [any Connector]) {
+        self.connectors = connectors.sorted { $0.declaration.serviceName < $1.declaration.serviceName }
         self.byServiceName = Dictionary(
-            declarations.map { ($0.serviceName, $0) },
+            connectors.map { ($0.declaration.serviceName, $0) },
             uniquingKeysWith: { first, _ in
-                preconditionFailure("two connectors declare the service name \(first.serviceName)")
+                preconditionFailure("two connectors declare the service name \(first.declaration.serviceName)")
             }
         )
     }
 
-    public subscript(serviceName: String) -> ConnectorDeclaration? {
+    public var declarations: [ConnectorDeclaration] { connectors.map(\.declaration) }
+
+    public subscript(serviceName: String) -> (any Connector)? {
         byServiceName[serviceName]
     }
 
-    /// The declaration for a type a client sent, or a 422 that lists the valid types.
-    public func declaration(forType type: String) throws(APIError) -> ConnectorDeclaration {
-        guard let declaration = byServiceName[type] else {
-            let valid = declarations.map(\.serviceName).joined(separator: ", ")
+    /// The connector for a type a client sent, or a 422 that lists the valid types.
+    public func connector(forType type: String) throws(APIError) -> any Connector {
+        guard let connector = byServiceName[type] else {
+            let valid = connectors.map(\.declaration.serviceName).joined(separator: ", ")
             throw .unprocessable("Unknown destination type \(quoted(type)) in service_connection.type; valid types: \(valid)")
         }
-        return declaration
+        return connector
+    }
+
+    public func declaration(forType type: String) throws(APIError) -> ConnectorDeclaration {
+        try connector(forType: type).declaration
     }
 }
 

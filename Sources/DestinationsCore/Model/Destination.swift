@@ -75,6 +75,8 @@ public struct NewDestination: Sendable, Hashable {
     public var connectionDetails: [String: JSONValue]
     public var secrets: SealedSecret
     public var objects: [DestinationObject]
+    /// Queued with the insert, so a destination never exists without it (its first objects refresh).
+    public var initialJob: NewJob?
     public var now: Date
 
     public init(
@@ -84,6 +86,7 @@ public struct NewDestination: Sendable, Hashable {
         connectionDetails: [String: JSONValue],
         secrets: SealedSecret,
         objects: [DestinationObject],
+        initialJob: NewJob? = nil,
         now: Date
     ) {
         self.workspaceID = workspaceID
@@ -92,6 +95,7 @@ public struct NewDestination: Sendable, Hashable {
         self.connectionDetails = connectionDetails
         self.secrets = secrets
         self.objects = objects
+        self.initialJob = initialJob
         self.now = now
     }
 }

@@ -23,3 +23,8 @@ public struct TokenID: IntegerIdentifier {
     public let rawValue: Int64
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
 }
+
+public struct JobID: IntegerIdentifier {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}

@@ -26,6 +26,11 @@ public enum JSONValue: Sendable, Hashable {
         if case .string(let value) = self { return value }
         return nil
     }
+
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
 }
 
 extension JSONValue: Codable {

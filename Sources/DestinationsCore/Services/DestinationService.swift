@@ -38,19 +38,29 @@ public struct DestinationService: Sendable {
     private let connectors: ConnectorRegistry
     private let secretBox: any SecretBox
     private let oauth: any OAuthCodeExchange
+    private let firstRefresh: NewJob
+    private let notifier: any JobNotifier
+    private let hostPolicy: any HostPolicy
     private let clock: any WallClock
 
+    /// - Parameter firstRefresh: the objects refresh every new destination starts with.
     public init(
         store: any DestinationStore,
         connectors: ConnectorRegistry,
         secretBox: any SecretBox,
         oauth: any OAuthCodeExchange,
+        firstRefresh: NewJob,
+        notifier: any JobNotifier,
+        hostPolicy: any HostPolicy,
         clock: any WallClock
     ) {
         self.store = store
         self.connectors = connectors
         self.secretBox = secretBox
         self.oauth = oauth
+        self.firstRefresh = firstRefresh
+        self.notifier = notifier
+        self.hostPolicy = hostPolicy
         self.clock = clock
     }
 
@@ -71,9 +81,11 @@ public struct DestinationService: Sendable {
                 "type \(quoted(topLevelType)) disagrees with service_connection.type \(quoted(request.type))"
             )
         }
-        let connector = try connectors.declaration(forType: request.type)
+        let implementation = try connectors.connector(forType: request.type)
+        let connector = implementation.declaration
         let name = try Self.validName(request.name ?? connector.label)
         var credentials = try connector.validate(credentials: request.credentials)
+        try await vetHosts(implementation, credentials.details.merging(credentials.secrets) { $1 })
         if let code = credentials.oauthCode {
             let grant = try await oauth.exchange(
                 code: code,
@@ -85,7 +97,7 @@ public struct DestinationService: Sendable {
             credentials.details.merge(grant.details) { _, granted in granted }
             credentials.secrets.merge(grant.secrets) { _, granted in granted }
         }
-        return try await store.insert(
+        let detail = try await store.insert(
             NewDestination(
                 workspaceID: principal.workspaceID,
                 type: connector.serviceName,
@@ -93,9 +105,12 @@ public struct DestinationService: Sendable {
                 connectionDetails: credentials.details,
                 secrets: secretBox.sealObject(credentials.secrets),
                 objects: connector.objects,
+                initialJob: firstRefresh,
                 now: clock.now()
             )
         )
+        notifier.jobQueued()
+        return detail
     }
 
     public func update(
@@ -104,6 +119,10 @@ public struct DestinationService: Sendable {
         _ change: DestinationChange
     ) async throws -> DestinationDetail {
         let name = try change.name.map(Self.validName)
+        if let credentials = change.credentials {
+            let current = try await get(principal, id)
+            try await vetHosts(try connectors.connector(forType: current.destination.type), credentials)
+        }
         // The code exchange talks to the provider, so it runs before the store's transaction opens.
         let grant = try await oauthGrant(for: change, principal: principal, id: id)
         let now = clock.now()
@@ -155,6 +174,15 @@ public struct DestinationService: Sendable {
             workspace: principal.workspaceID,
             fields: current.destination.connectionDetails.merging(credentials.filter { $0.value.stringValue != nil }) { $1 }
         )
+    }
+
+    /// Refuses credentials that point the server at an address the outbound guard forbids.
+    private func vetHosts(_ connector: any Connector, _ credentials: [String: JSONValue]) async throws {
+        for (field, url) in connector.userSuppliedURLs(in: credentials) {
+            if let refusal = await hostPolicy.refusal(for: url) {
+                throw APIError.unprocessable("credentials.\(field): \(refusal)")
+            }
+        }
     }
 
     static func validName(_ name: String) throws(APIError) -> String {

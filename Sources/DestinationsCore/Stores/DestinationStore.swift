@@ -5,7 +5,10 @@ public protocol DestinationStore: Sendable {
 
     func detail(workspace: WorkspaceID, id: DestinationID) async throws -> DestinationDetail?
 
-    /// Inserts the destination and its objects in one transaction.
+    /// The destination with its sealed secrets, for calls to its service.
+    func stored(workspace: WorkspaceID, id: DestinationID) async throws -> StoredDestination?
+
+    /// Inserts the destination, its objects and its first job in one transaction.
     func insert(_ new: NewDestination) async throws -> DestinationDetail
 
     /// Reads the stored destination, lets `change` compute its next state, and writes that, all in one

@@ -6,6 +6,7 @@ import OpenAPIRuntime
 /// The generated API's operations: translate wire to Core, call the use case, translate back.
 struct DestinationsHandlers: APIProtocol {
     let destinations: DestinationService
+    let refreshes: RefreshService
 
     func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
         .ok(.init(body: .yaml(HTTPBody(OpenAPIDocument.yaml))))
@@ -64,5 +65,21 @@ struct DestinationsHandlers: APIProtocol {
     func deleteDestination(_ input: Operations.DeleteDestination.Input) async throws -> Operations.DeleteDestination.Output {
         try await destinations.delete(try RequestScope.principal(), DestinationID(input.path.id))
         return .ok(.init(body: .json(.init(status: .deleted))))
+    }
+
+    func refreshObjects(_ input: Operations.RefreshObjects.Input) async throws -> Operations.RefreshObjects.Output {
+        let key = try await refreshes.refresh(try RequestScope.principal(), DestinationID(input.path.id))
+        return .ok(.init(body: .json(.init(refreshKey: key.rawValue))))
+    }
+
+    func refreshObjectsStatus(_ input: Operations.RefreshObjectsStatus.Input) async throws -> Operations.RefreshObjectsStatus.Output {
+        let state = try await refreshes.status(try RequestScope.principal(), DestinationID(input.path.id), key: input.query.refreshKey)
+        let body: Components.Schemas.RefreshStatus =
+            switch state {
+            case .processing: .init(status: .processing)
+            case .completed: .init(status: .completed)
+            case .failed(let message): .init(status: .failed, message: message)
+            }
+        return .ok(.init(body: .json(body)))
     }
 }

@@ -10,7 +10,14 @@ public struct ServerEnvironment: Sendable {
     public let database: any Database
     public let destinations: DestinationService
     public let access: AccessService
+    public let refreshes: RefreshService
     public let logger: Logger
+    let jobQueue: any JobQueue
+    let jobRunner: JobRunner
+    let wakeup: JobWakeup
+    let jobOutcomes = JobOutcomes()
+    let providerHTTP: AsyncHTTPProviderClient
+    let clock: any WallClock
 
     /// Opens (creating if needed) the database, applies pending migrations and loads the encryption key.
     /// Call `close()` when done, unless the environment is handed to `buildApplication`, which closes it
@@ -38,23 +45,62 @@ public struct ServerEnvironment: Sendable {
             try? await database.close()
             throw error
         }
+        let store = SQLDestinationStore(database: database)
+        let queue = SQLJobQueue(database: database)
+        let wakeup = JobWakeup()
+        let outboundGuard = OutboundGuard(allowPrivateNetworks: settings.allowPrivateNetworks)
+        let providerHTTP = AsyncHTTPProviderClient(outboundGuard: outboundGuard, timeout: settings.outboundTimeout)
+        let refreshJob = NewJob(kind: .refreshObjects, maxAttempts: settings.jobs.retry.maxAttempts)
         return ServerEnvironment(
             settings: settings,
             database: database,
             destinations: DestinationService(
-                store: SQLDestinationStore(database: database),
+                store: store,
                 connectors: Catalog.registry,
                 secretBox: secretBox,
                 oauth: UnconfiguredOAuth(),
+                firstRefresh: refreshJob,
+                notifier: wakeup,
+                hostPolicy: outboundGuard,
                 clock: clock
             ),
             access: AccessService(store: SQLWorkspaceStore(database: database), clock: clock),
-            logger: logger
+            refreshes: RefreshService(queue: queue, notifier: wakeup, maxAttempts: refreshJob.maxAttempts, clock: clock),
+            logger: logger,
+            jobQueue: queue,
+            jobRunner: JobRunner(
+                queue: queue,
+                destinations: store,
+                connectors: Catalog.registry,
+                secretBox: secretBox,
+                http: providerHTTP,
+                baseURLOverrides: settings.connectorBaseURLs,
+                retry: settings.jobs.retry,
+                clock: clock
+            ),
+            wakeup: wakeup,
+            providerHTTP: providerHTTP,
+            clock: clock
         )
     }
 
+    /// Closes the database and the outbound HTTP client.
     public func close() async throws {
+        try await providerHTTP.shutdown()
         try await database.close()
+    }
+
+    /// The service that runs queued jobs, for the application's service group.
+    var jobWorker: JobWorkerService {
+        JobWorkerService(
+            queue: jobQueue,
+            runner: jobRunner,
+            wakeup: wakeup,
+            outcomes: jobOutcomes,
+            settings: settings.jobs,
+            clock: clock,
+            logger: logger
+        )
     }
 
     private static func openDatabase(_ settings: ServerSettings, logger: Logger) async throws -> any Database {

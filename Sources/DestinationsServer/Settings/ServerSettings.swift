@@ -1,4 +1,6 @@
 import Configuration
+import DestinationsConnectors
+import DestinationsCore
 import DestinationsStorage
 import Foundation
 import Logging
@@ -11,7 +13,10 @@ import SystemPackage
 /// `encryption.key` (`ENCRYPTION_KEY`), `encryption.key.file` (`--encryption-key-file`, `ENCRYPTION_KEY_FILE`),
 /// `encryption.previous_keys` (`ENCRYPTION_PREVIOUS_KEYS`), `public.url` (`PUBLIC_URL`),
 /// `proxy.trusted` (`PROXY_TRUSTED`), `log.level` (`LOG_LEVEL`), `sqlite.readers` (`SQLITE_READERS`),
-/// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`).
+/// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`), `jobs.concurrency`, `jobs.poll_interval`,
+/// `jobs.lease_seconds`, `jobs.max_attempts`, `jobs.retry_base_seconds` (`JOBS_...`),
+/// `outbound.allow_private_networks`, `outbound.timeout_seconds` (`OUTBOUND_...`),
+/// `connectors.<type>.base_url` (`CONNECTORS_<TYPE>_BASE_URL`).
 public struct ServerSettings: Sendable {
     public var host: String
     public var port: Int
@@ -26,6 +31,13 @@ public struct ServerSettings: Sendable {
     public var logLevel: Logger.Level
     public var sqliteReaders: Int
     public var sqliteSynchronous: SQLiteSynchronous
+    public var jobs: JobSettings
+    /// Whether provider calls may reach loopback, private and link-local addresses.
+    public var allowPrivateNetworks: Bool
+    /// Seconds each provider call may take.
+    public var outboundTimeout: Double
+    /// `connectors.<type>.base_url`: where each provider's API is reached instead of its real address.
+    public var connectorBaseURLs: [String: URL]
 
     public init(
         host: String = "127.0.0.1",
@@ -37,7 +49,11 @@ public struct ServerSettings: Sendable {
         trustProxy: Bool = false,
         logLevel: Logger.Level = .info,
         sqliteReaders: Int = 4,
-        sqliteSynchronous: SQLiteSynchronous = .normal
+        sqliteSynchronous: SQLiteSynchronous = .normal,
+        jobs: JobSettings = JobSettings(),
+        allowPrivateNetworks: Bool = false,
+        outboundTimeout: Double = 30,
+        connectorBaseURLs: [String: URL] = [:]
     ) {
         self.host = host
         self.port = port
@@ -49,9 +65,14 @@ public struct ServerSettings: Sendable {
         self.logLevel = logLevel
         self.sqliteReaders = sqliteReaders
         self.sqliteSynchronous = sqliteSynchronous
+        self.jobs = jobs
+        self.allowPrivateNetworks = allowPrivateNetworks
+        self.outboundTimeout = outboundTimeout
+        self.connectorBaseURLs = connectorBaseURLs
     }
 
-    public init(reader: ConfigReader) throws(SettingsError) {
+    /// - Parameter connectorTypes: the service names whose `connectors.<type>.base_url` to read.
+    public init(reader: ConfigReader, connectorTypes: [String] = Catalog.registry.declarations.map(\.serviceName)) throws(SettingsError) {
         self.init()
         host = reader.string(forKey: "host", default: host)
         port = reader.int(forKey: "port", default: port)
@@ -87,6 +108,29 @@ public struct ServerSettings: Sendable {
             throw .invalid("sqlite.synchronous", "must be normal or full")
         }
         sqliteSynchronous = parsedSynchronous
+        jobs.concurrency = reader.int(forKey: "jobs.concurrency", default: jobs.concurrency)
+        guard (1...1024).contains(jobs.concurrency) else { throw .invalid("jobs.concurrency (JOBS_CONCURRENCY)", "must be between 1 and 1024") }
+        jobs.pollInterval = reader.double(forKey: "jobs.poll_interval", default: jobs.pollInterval)
+        jobs.leaseDuration = reader.double(forKey: "jobs.lease_seconds", default: jobs.leaseDuration)
+        guard jobs.pollInterval > 0, jobs.leaseDuration >= 3 else {
+            throw .invalid("jobs.poll_interval / jobs.lease_seconds", "must be positive (the lease at least 3 seconds)")
+        }
+        jobs.retry.maxAttempts = reader.int(forKey: "jobs.max_attempts", default: jobs.retry.maxAttempts)
+        jobs.retry.baseDelay = reader.double(forKey: "jobs.retry_base_seconds", default: jobs.retry.baseDelay)
+        guard jobs.retry.maxAttempts >= 1, jobs.retry.baseDelay >= 0 else {
+            throw .invalid("jobs.max_attempts / jobs.retry_base_seconds", "must be at least 1 / not negative")
+        }
+        allowPrivateNetworks = reader.bool(forKey: "outbound.allow_private_networks", default: allowPrivateNetworks)
+        outboundTimeout = reader.double(forKey: "outbound.timeout_seconds", default: outboundTimeout)
+        guard outboundTimeout > 0 else { throw .invalid("outbound.timeout_seconds", "must be positive") }
+        for type in connectorTypes {
+            let key = "connectors.\(type).base_url"
+            guard let value = reader.string(forKey: ConfigKey(key)) else { continue }
+            guard let url = URL(string: value.hasSuffix("/") ? String(value.dropLast()) : value), ["http", "https"].contains(url.scheme), url.host != nil else {
+                throw .invalid("\(key) (CONNECTORS_\(type.uppercased())_BASE_URL)", "must be an absolute http or https URL")
+            }
+            connectorBaseURLs[type] = url
+        }
     }
 }
 

@@ -52,6 +52,33 @@ enum Migrations {
                 )
                 """,
             ]
-        }
+        },
+        Migration(version: 2, name: "durable jobs") { dialect in
+            [
+                """
+                CREATE TABLE jobs (
+                    id \(dialect.identityPrimaryKey),
+                    kind TEXT NOT NULL,
+                    workspace_id BIGINT NOT NULL,
+                    destination_id BIGINT NOT NULL REFERENCES destinations (id) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    max_attempts INTEGER NOT NULL,
+                    run_at BIGINT NOT NULL,
+                    locked_by TEXT,
+                    locked_until BIGINT,
+                    message TEXT,
+                    created_at BIGINT NOT NULL,
+                    started_at BIGINT,
+                    finished_at BIGINT
+                )
+                """,
+                // The claim: the oldest due queued job.
+                "CREATE INDEX jobs_due ON jobs (status, run_at, id)",
+                // At most one queued or running job per destination and kind: concurrent requests share it,
+                // whichever instance they reach.
+                "CREATE UNIQUE INDEX jobs_one_active ON jobs (destination_id, kind) WHERE status IN ('queued', 'running')",
+            ]
+        },
     ]
 }

@@ -27,6 +27,15 @@ public enum SchemaDialect: String, Sendable {
         }
     }
 
+    /// Lets concurrent claims pass over a row another transaction holds, instead of queueing on it.
+    /// SQLite needs none: its single writer already makes the claim atomic.
+    var skipLockedClause: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: "FOR UPDATE SKIP LOCKED"
+        }
+    }
+
     /// A query with a row when the table exists.
     func tableExists(_ table: String) -> SQLQueryString {
         switch self {

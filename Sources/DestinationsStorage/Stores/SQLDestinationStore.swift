@@ -70,6 +70,9 @@ public struct SQLDestinationStore: DestinationStore {
             guard let id else { throw StorageError.missingGeneratedID }
             let destinationID = DestinationID(id)
             try await Self.replaceObjects(of: destinationID, with: new.objects, in: db)
+            if let job = new.initialJob {
+                _ = try await SQLJobQueue.insert(job, workspace: new.workspaceID, destination: destinationID, now: new.now, in: db)
+            }
             let destination = Destination(
                 id: destinationID,
                 workspaceID: new.workspaceID,
@@ -83,28 +86,21 @@ public struct SQLDestinationStore: DestinationStore {
         }
     }
 
+    public func stored(workspace: WorkspaceID, id: DestinationID) async throws -> StoredDestination? {
+        try await database.read { db in
+            try await Self.selectStored(workspace: workspace, id: id, forUpdate: false, in: db)
+        }
+    }
+
     public func update(
         workspace: WorkspaceID,
         id: DestinationID,
         _ change: @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
         try await database.write { db in
-            guard
-                let row = try await db.select()
-                    .columns(Self.listColumns + ["secrets_key_id", "secrets"])
-                    .from("destinations")
-                    .where("workspace_id", .equal, workspace.rawValue)
-                    .where("id", .equal, id.rawValue)
-                    .for(.update)
-                    .first()
-            else { return nil }
-            let stored = StoredDestination(
-                destination: try Self.destination(row),
-                secrets: SealedSecret(
-                    keyID: try row.decode(column: "secrets_key_id", as: String.self),
-                    ciphertext: try row.decode(column: "secrets", as: Data.self)
-                )
-            )
+            guard let stored = try await Self.selectStored(workspace: workspace, id: id, forUpdate: true, in: db) else {
+                return nil
+            }
             let next = try change(stored)
             if next != stored {
                 try await db.update("destinations")
@@ -128,6 +124,28 @@ public struct SQLDestinationStore: DestinationStore {
                 .returning("id")
                 .first() != nil
         }
+    }
+
+    private static func selectStored(
+        workspace: WorkspaceID,
+        id: DestinationID,
+        forUpdate: Bool,
+        in db: any SQLDatabase
+    ) async throws -> StoredDestination? {
+        var select = db.select()
+            .columns(Self.listColumns + ["secrets_key_id", "secrets"])
+            .from("destinations")
+            .where("workspace_id", .equal, workspace.rawValue)
+            .where("id", .equal, id.rawValue)
+        if forUpdate { select = select.for(.update) }
+        guard let row = try await select.first() else { return nil }
+        return StoredDestination(
+            destination: try Self.destination(row),
+            secrets: SealedSecret(
+                keyID: try row.decode(column: "secrets_key_id", as: String.self),
+                ciphertext: try row.decode(column: "secrets", as: Data.self)
+            )
+        )
     }
 
     static func replaceObjects(of id: DestinationID, with objects: [DestinationObject], in db: any SQLDatabase) async throws {
@@ -184,10 +202,12 @@ public struct SQLDestinationStore: DestinationStore {
 
 public enum StorageError: Error, CustomStringConvertible {
     case missingGeneratedID
+    case unknownJobKindOrStatus
 
     public var description: String {
         switch self {
         case .missingGeneratedID: "the database did not return the id of an inserted row"
+        case .unknownJobKindOrStatus: "a stored job has a kind or status this build does not know"
         }
     }
 }

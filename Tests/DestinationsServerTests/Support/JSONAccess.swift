@@ -45,3 +45,7 @@ extension JSONValue {
 
     var isNull: Bool { self == .null }
 }
+
+extension JSONValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+}

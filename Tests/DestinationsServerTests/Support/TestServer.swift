@@ -1,6 +1,8 @@
+import DestinationsConnectors
 import DestinationsCore
 @testable import DestinationsServer
 import DestinationsStorage
+import FakeProviders
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,7 +23,9 @@ final class TestServer: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    init(publicURL: String? = nil) throws {
+    /// - Parameter connectors: where provider calls go; by default every connector points at a fake
+    ///   provider started with the server, so no test reaches the real network.
+    init(publicURL: String? = nil, jobs: JobSettings = JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01))) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         encryptionKey = EncryptionKey.generate().base64
@@ -31,15 +35,34 @@ final class TestServer: Sendable {
             encryption: .inline(base64: encryptionKey),
             publicURL: publicURL,
             logLevel: .trace,
-            sqliteReaders: 2
+            sqliteReaders: 2,
+            jobs: jobs,
+            allowPrivateNetworks: true,
+            outboundTimeout: 5
         )
         logs = CapturedLogs()
     }
 
     var databasePath: String { directory.appendingPathComponent("test.sqlite").path }
 
-    /// Runs `body` against the application over a fresh environment, with the bootstrap token.
-    func run<T: Sendable>(_ body: @Sendable (Session) async throws -> T) async throws -> T {
+    /// Runs `body` against the application over a fresh environment, with the bootstrap token, every
+    /// connector pointed at a fake provider.
+    /// `configure` adjusts the settings last.
+    func run<T: Sendable>(
+        configure: @Sendable (inout ServerSettings) -> Void = { _ in },
+        _ body: @Sendable (Session) async throws -> T
+    ) async throws -> T {
+        try await FakeProvider.run { fake in
+            var settings = self.settings
+            for type in Catalog.registry.declarations.map(\.serviceName) where settings.connectorBaseURLs[type] == nil {
+                settings.connectorBaseURLs[type] = fake.baseURL
+            }
+            configure(&settings)
+            return try await run(settings: settings, fake: fake, body)
+        }
+    }
+
+    private func run<T: Sendable>(settings: ServerSettings, fake: FakeProvider, _ body: @Sendable (Session) async throws -> T) async throws -> T {
         let environment = try await ServerEnvironment.open(settings: settings, logger: logs.logger())
         let bootstrap = try await environment.access.bootstrap()
         let app = try buildApplication(environment: environment)
@@ -49,7 +72,7 @@ final class TestServer: Sendable {
                 let workspace = try await environment.access.createWorkspace(name: "tests")
                 return try await environment.access.issueToken(workspace: workspace.id)
             }()
-            return try await body(Session(client: client, token: token, environment: environment, logs: logs))
+            return try await body(Session(client: client, token: token, environment: environment, logs: logs, fake: fake))
         }
     }
 
@@ -72,6 +95,8 @@ struct Session: Sendable {
     let token: String
     let environment: ServerEnvironment
     let logs: CapturedLogs
+    /// The provider every connector of this server calls.
+    let fake: FakeProvider
 
     var auth: HTTPFields { [.authorization: "Bearer \(token)"] }
 

@@ -1,0 +1,138 @@
+import DestinationsCore
+import Foundation
+
+/// Calls to one provider's JSON API for one destination: statuses turned into `ProviderFailure`s a user
+/// can act on, the provider's own error message quoted (secrets blanked), Retry-After honoured.
+struct ProviderAPI {
+    /// The provider's name, as messages say it.
+    let provider: String
+    let context: ConnectorContext
+    /// Headers every call carries (authentication).
+    let headers: [(name: String, value: String)]
+    let hostSource: ProviderRequest.HostSource
+
+    func get<Answer: Decodable>(_ url: URL, as answer: Answer.Type) async throws -> (Answer, ProviderResponse) {
+        let response = try await send(ProviderRequest(url: url, headers: headers, hostSource: hostSource))
+        return (try decode(answer, from: response), response)
+    }
+
+    func send(_ request: ProviderRequest) async throws -> ProviderResponse {
+        let response = try await context.http.send(request)
+        if let failure = failure(for: response, path: request.url.path) { throw failure }
+        return response
+    }
+
+    func decode<Answer: Decodable>(_ answer: Answer.Type, from response: ProviderResponse) throws -> Answer {
+        do {
+            return try JSONDecoder().decode(answer, from: response.body)
+        } catch {
+            throw ProviderFailure.permanent("\(provider) answered in a shape this server does not understand")
+        }
+    }
+
+    /// Nil for a 2xx answer.
+    func failure(for response: ProviderResponse, path: String) -> ProviderFailure? {
+        let status = response.status
+        guard !(200..<300).contains(status) else { return nil }
+        let detail = providerMessage(response.body).map { ": \(context.redacted($0))" } ?? ""
+        switch status {
+        case 401:
+            return .permanent("\(provider) rejected the credentials (HTTP 401)\(detail). Check the key or token, or authorize again")
+        case 403:
+            return .permanent("\(provider) refused access (HTTP 403)\(detail). The credentials may lack a permission or scope this needs")
+        case 404:
+            return .permanent("\(provider) has nothing at \(path) (HTTP 404)\(detail). Check the account URL or domain")
+        case 408, 425, 429:
+            return .transient("\(provider) asked us to slow down (HTTP \(status))\(detail)", retryAfter: Self.retryAfter(response.headers["retry-after"]))
+        case 500...599:
+            return .transient("\(provider) had an error (HTTP \(status))\(detail)", retryAfter: Self.retryAfter(response.headers["retry-after"]))
+        default:
+            return .permanent("\(provider) rejected the request (HTTP \(status))\(detail)")
+        }
+    }
+
+    /// The error text in the shapes providers use: `message`, `error_description`, `error` (text or an
+    /// object with a message), `errors[0]`, Salesforce's `[{"message": ...}]`.
+    func providerMessage(_ body: Data) -> String? {
+        guard let json = try? JSONDecoder().decode(JSONValue.self, from: body) else { return nil }
+        func text(_ value: JSONValue) -> String? {
+            switch value {
+            case .string(let string): return string.isEmpty ? nil : string
+            case .object(let object):
+                for key in ["message", "error_description", "detail", "msg", "title", "description", "error"] {
+                    if let found = object[key].flatMap(text) { return found }
+                }
+                return object["errors"].flatMap(text)
+            case .array(let array): return array.first.flatMap(text)
+            default: return nil
+            }
+        }
+        return text(json).map { String($0.prefix(300)) }
+    }
+
+    /// Retry-After as seconds, from either of its forms (delta-seconds or an HTTP date).
+    static func retryAfter(_ header: String?) -> Double? {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return nil }
+        if let seconds = Double(header) { return max(0, seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: header).map { max(0, $0.timeIntervalSinceNow) }
+    }
+
+    /// The `rel="next"` target of a Link header, the way Braze and others paginate.
+    static func nextLink(_ header: String?) -> URL? {
+        guard let header else { return nil }
+        for part in header.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">"),
+                pieces.dropFirst().contains(where: { $0.replacingOccurrences(of: "\"", with: "").lowercased() == "rel=next" })
+            else { continue }
+            return URL(string: String(target.dropFirst().dropLast()))
+        }
+        return nil
+    }
+
+    /// The provider's base: the operator's override, else the given (real or user-supplied) one.
+    static func base(_ context: ConnectorContext, default base: String) throws -> URL {
+        if let override = context.baseURLOverride { return override }
+        guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base), url.host != nil else {
+            throw ProviderFailure.permanent("The destination's URL \(base) is not an absolute URL")
+        }
+        return url
+    }
+}
+
+/// Follows a provider's pagination to the end, with a bound so a provider that loops cannot keep a
+/// worker forever.
+func collectPages<Item>(
+    limit: Int = 1_000,
+    first: URL,
+    _ fetch: (URL) async throws -> (items: [Item], next: URL?)
+) async throws -> [Item] {
+    var items: [Item] = []
+    var next: URL? = first
+    var pages = 0
+    while let url = next {
+        pages += 1
+        guard pages <= limit else {
+            throw ProviderFailure.permanent("The provider returned more than \(limit) pages; stopped following them")
+        }
+        let page = try await fetch(url)
+        items += page.items
+        next = page.next
+    }
+    return items
+}
+
+extension URL {
+    /// The URL with query items set (replacing those of the same name).
+    func setting(_ items: [String: String]) -> URL {
+        var components = URLComponents(url: self, resolvingAgainstBaseURL: false)!
+        var query = (components.queryItems ?? []).filter { items[$0.name] == nil }
+        query += items.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        components.queryItems = query
+        return components.url!
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// What a background job does.
+public enum JobKind: String, Sendable, Hashable, CaseIterable {
+    /// Ask the destination's service which objects it offers now, and store them.
+    case refreshObjects = "refresh_objects"
+}
+
+public enum JobStatus: String, Sendable, Hashable, CaseIterable {
+    case queued
+    case running
+    case completed
+    case failed
+
+    /// Queued or running: a request for the same work shares this job.
+    public var isActive: Bool { self == .queued || self == .running }
+}
+
+/// A unit of background work, stored in the database so it survives the process.
+public struct Job: Sendable, Hashable {
+    public var id: JobID
+    public var kind: JobKind
+    public var workspaceID: WorkspaceID
+    public var destinationID: DestinationID
+    public var status: JobStatus
+    /// Attempts started so far, the current one included.
+    public var attempts: Int
+    public var maxAttempts: Int
+    public var runAt: Date
+    /// The failure's message, in words a user can act on.
+    public var message: String?
+    public var createdAt: Date
+    /// When a worker first claimed it.
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    public init(
+        id: JobID,
+        kind: JobKind,
+        workspaceID: WorkspaceID,
+        destinationID: DestinationID,
+        status: JobStatus,
+        attempts: Int,
+        maxAttempts: Int,
+        runAt: Date,
+        message: String?,
+        createdAt: Date,
+        startedAt: Date?,
+        finishedAt: Date?
+    ) {
+        self.id = id
+        self.kind = kind
+        self.workspaceID = workspaceID
+        self.destinationID = destinationID
+        self.status = status
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.runAt = runAt
+        self.message = message
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+}
+
+/// A job a worker holds: only the holder of the current lease may finish it, so a worker that lost
+/// its lease (it stalled, and another worker took the job over) cannot overwrite the newer result.
+public struct JobLease: Sendable, Hashable {
+    public var job: Job
+    public var worker: String
+
+    public init(job: Job, worker: String) {
+        self.job = job
+        self.worker = worker
+    }
+}
+
+/// A job to queue: for a destination, with the attempts it may take.
+public struct NewJob: Sendable, Hashable {
+    public var kind: JobKind
+    public var maxAttempts: Int
+
+    public init(kind: JobKind, maxAttempts: Int) {
+        self.kind = kind
+        self.maxAttempts = maxAttempts
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Runs one claimed job to its outcome: asks the destination's service, then completes, retries or
+/// fails the job through the queue. Plain Swift, so it is tested without HTTP servers or workers.
+public struct JobRunner: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case completed
+        case retrying(after: Double, message: String)
+        case failed(String)
+        /// The lease was lost (another worker owns the job now); nothing was written.
+        case abandoned
+    }
+
+    private let queue: any JobQueue
+    private let destinations: any DestinationStore
+    private let connectors: ConnectorRegistry
+    private let secretBox: any SecretBox
+    private let http: any ProviderHTTP
+    private let baseURLOverrides: [String: URL]
+    private let retry: RetryPolicy
+    private let clock: any WallClock
+
+    public init(
+        queue: any JobQueue,
+        destinations: any DestinationStore,
+        connectors: ConnectorRegistry,
+        secretBox: any SecretBox,
+        http: any ProviderHTTP,
+        baseURLOverrides: [String: URL],
+        retry: RetryPolicy,
+        clock: any WallClock
+    ) {
+        self.queue = queue
+        self.destinations = destinations
+        self.connectors = connectors
+        self.secretBox = secretBox
+        self.http = http
+        self.baseURLOverrides = baseURLOverrides
+        self.retry = retry
+        self.clock = clock
+    }
+
+    public func run(_ lease: JobLease) async throws -> Outcome {
+        let job = lease.job
+        do {
+            let objects = try await discover(job)
+            return try await queue.completeRefresh(lease, objects: objects, now: clock.now()) ? .completed : .abandoned
+        } catch let failure as ProviderFailure {
+            // A call cut short by shutdown is not the provider's failure: the job goes back as it was.
+            try Task.checkCancellation()
+            return try await settle(lease, failure)
+        } catch is DecodingError {
+            return try await settle(lease, .permanent("The provider answered in a shape this server does not understand"))
+        }
+    }
+
+    private func discover(_ job: Job) async throws -> [DestinationObject] {
+        guard let stored = try await destinations.stored(workspace: job.workspaceID, id: job.destinationID) else {
+            throw ProviderFailure.permanent("The destination no longer exists")
+        }
+        guard let connector = connectors[stored.destination.type] else {
+            throw ProviderFailure.permanent("This server no longer supports destinations of type \(stored.destination.type)")
+        }
+        let secrets: [String: JSONValue]
+        do {
+            secrets = try secretBox.openObject(stored.secrets)
+        } catch {
+            throw ProviderFailure.permanent("The destination's credentials cannot be decrypted with the configured keys: \(error)")
+        }
+        let context = ConnectorContext(
+            details: stored.destination.connectionDetails,
+            secrets: secrets,
+            http: http,
+            baseURLOverride: baseURLOverrides[stored.destination.type]
+        )
+        return try await connector.discoverObjects(context)
+    }
+
+    private func settle(_ lease: JobLease, _ failure: ProviderFailure) async throws -> Outcome {
+        let now = clock.now()
+        switch failure {
+        case .transient(let message, let retryAfter) where lease.job.attempts < lease.job.maxAttempts:
+            let delay = retry.delay(afterAttempt: lease.job.attempts, retryAfter: retryAfter)
+            let kept = try await queue.retry(lease, runAt: now.addingTimeInterval(delay), message: message, now: now)
+            return kept ? .retrying(after: delay, message: message) : .abandoned
+        case .transient(let message, _):
+            let final = "\(message) (gave up after \(lease.job.attempts) attempts)"
+            return try await queue.fail(lease, message: final, now: now) ? .failed(final) : .abandoned
+        case .permanent(let message):
+            return try await queue.fail(lease, message: message, now: now) ? .failed(message) : .abandoned
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The durable job queue. Claims are atomic (a job runs on one worker at a time); a lease that expires
+/// (the worker died) puts the job back in the queue.
+public protocol JobQueue: Sendable {
+    /// Queues the job, unless one of the same kind is already queued or running for the destination:
+    /// then that job's id is returned, so concurrent requests share one run. Nil when the workspace has
+    /// no such destination.
+    func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID?
+
+    /// Takes the oldest due job, marking it running until `leaseUntil`.
+    func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease?
+
+    /// Extends a lease still held; false when it was lost.
+    func renew(_ lease: JobLease, until: Date) async throws -> Bool
+
+    /// Marks a refresh completed and replaces the destination's objects, in one transaction, if the
+    /// lease is still held; false (and nothing written) when it was lost.
+    func completeRefresh(_ lease: JobLease, objects: [DestinationObject], now: Date) async throws -> Bool
+
+    /// Puts the job back in the queue to run again at `runAt`, keeping `message` as the latest failure.
+    func retry(_ lease: JobLease, runAt: Date, message: String, now: Date) async throws -> Bool
+
+    /// Marks the job failed for good.
+    func fail(_ lease: JobLease, message: String, now: Date) async throws -> Bool
+
+    /// Gives a job back unfinished (the worker is shutting down): queued again at once, and the attempt
+    /// it had started does not count.
+    func release(_ lease: JobLease, now: Date) async throws -> Bool
+
+    /// Re-queues running jobs whose lease expired (their worker died); returns how many. A job out of
+    /// attempts fails instead.
+    func requeueExpired(now: Date) async throws -> Int
+
+    /// A job as its workspace may see it: nil for another workspace's job or another destination's.
+    func job(_ id: JobID, workspace: WorkspaceID, destination: DestinationID) async throws -> Job?
+}
+
+/// Tells sleeping workers that a job was queued, so they need not wait for their next poll.
+public protocol JobNotifier: Sendable {
+    func jobQueued()
+}

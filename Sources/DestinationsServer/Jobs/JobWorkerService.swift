@@ -1,0 +1,142 @@
+import DestinationsCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+public struct JobSettings: Sendable {
+    /// Jobs run at once by this process.
+    public var concurrency: Int
+    /// How often an idle worker looks for due jobs (retries, other processes' jobs, expired leases).
+    public var pollInterval: Double
+    /// How long a claim lasts unless renewed; a dead worker's jobs return to the queue after it.
+    public var leaseDuration: Double
+    public var retry: RetryPolicy
+
+    public init(concurrency: Int = 16, pollInterval: Double = 1, leaseDuration: Double = 60, retry: RetryPolicy = RetryPolicy()) {
+        self.concurrency = concurrency
+        self.pollInterval = pollInterval
+        self.leaseDuration = leaseDuration
+        self.retry = retry
+    }
+}
+
+/// Claims due jobs and runs up to `concurrency` of them at once, in the service group: it starts with
+/// the server and, on graceful shutdown, stops claiming and gives unfinished jobs back to the queue.
+struct JobWorkerService: Service {
+    let queue: any JobQueue
+    let runner: JobRunner
+    let wakeup: JobWakeup
+    let outcomes: JobOutcomes
+    let settings: JobSettings
+    let clock: any WallClock
+    let logger: Logger
+    let worker = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: .min ... .max))"
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await dispatch()
+        } onGracefulShutdown: {
+            wakeup.finish()
+        }
+    }
+
+    private func dispatch() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await tick() }
+            var running = 0
+            var lastReap = ContinuousClock.now
+            for await event in wakeup.events {
+                if case .jobFinished = event { running -= 1 }
+                if case .tick = event, ContinuousClock.now - lastReap > .seconds(settings.leaseDuration / 2) {
+                    lastReap = ContinuousClock.now
+                    await reapExpiredLeases()
+                }
+                while running < settings.concurrency, let lease = await claim() {
+                    running += 1
+                    group.addTask {
+                        await execute(lease)
+                        wakeup.send(.jobFinished)
+                    }
+                }
+            }
+            // Graceful shutdown: running jobs are cancelled and give their leases back.
+            group.cancelAll()
+            while !group.isEmpty {
+                do { try await group.next() } catch is CancellationError {}
+            }
+        }
+    }
+
+    private func tick() async throws {
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(settings.pollInterval))
+            wakeup.send(.tick)
+        }
+    }
+
+    private func claim() async -> JobLease? {
+        let now = clock.now()
+        do {
+            return try await queue.claim(worker: worker, now: now, leaseUntil: now.addingTimeInterval(settings.leaseDuration))
+        } catch {
+            logger.error("Could not claim a job", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func reapExpiredLeases() async {
+        do {
+            let count = try await queue.requeueExpired(now: clock.now())
+            if count > 0 { logger.warning("Re-queued jobs whose worker stopped", metadata: ["count": "\(count)"]) }
+        } catch {
+            logger.error("Could not re-queue expired jobs", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func execute(_ lease: JobLease) async {
+        let job = lease.job
+        var logger = logger
+        logger[metadataKey: "job.id"] = "\(job.id)"
+        logger[metadataKey: "job.kind"] = "\(job.kind.rawValue)"
+        logger[metadataKey: "destination.id"] = "\(job.destinationID)"
+        logger.debug("Job started", metadata: ["attempt": "\(job.attempts)"])
+        do {
+            let outcome = try await withThrowingTaskGroup(of: JobRunner.Outcome?.self) { group in
+                group.addTask { try await keepLeased(lease); return nil }
+                group.addTask { try await runner.run(lease) }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let outcome = result { return outcome }
+                }
+                throw CancellationError()
+            }
+            outcomes.publish(.init(job: job, outcome: outcome))
+            switch outcome {
+            case .completed: logger.info("Job completed")
+            case .retrying(let delay, let message): logger.info("Job will retry", metadata: ["in.seconds": "\(Int(delay))", "reason": "\(message)"])
+            case .failed(let message): logger.warning("Job failed", metadata: ["reason": "\(message)"])
+            case .abandoned: logger.warning("Job lease was lost to another worker; its result was dropped")
+            }
+        } catch {
+            // Cancelled (shutdown) or the database failed: give the job back rather than wait for the lease.
+            do {
+                // In a task of its own: this one may be cancelled, and the database refuses cancelled work.
+                let released = try await Task { [queue, clock] in try await queue.release(lease, now: clock.now()) }.value
+                logger.info("Job given back to the queue", metadata: ["released": "\(released)", "reason": "\(type(of: error))"])
+            } catch let releaseError {
+                logger.error("Job could not be given back; it returns when its lease expires", metadata: ["error": "\(releaseError)"])
+            }
+        }
+    }
+
+    /// Renews the lease every third of its length while the job runs.
+    private func keepLeased(_ lease: JobLease) async throws {
+        while true {
+            try await Task.sleep(for: .seconds(settings.leaseDuration / 3))
+            guard try await queue.renew(lease, until: clock.now().addingTimeInterval(settings.leaseDuration)) else {
+                logger.warning("Job lease was lost", metadata: ["job.id": "\(lease.job.id)"])
+                return
+            }
+        }
+    }
+}

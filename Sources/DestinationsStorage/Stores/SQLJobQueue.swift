@@ -1,0 +1,188 @@
+import DestinationsCore
+import Foundation
+import SQLKit
+
+public struct SQLJobQueue: JobQueue {
+    private let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    static let columns = [
+        "id", "kind", "workspace_id", "destination_id", "status", "attempts", "max_attempts", "run_at",
+        "message", "created_at", "started_at", "finished_at",
+    ]
+
+    public func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID? {
+        try await database.write { db in
+            guard
+                try await db.select().column("id").from("destinations")
+                    .where("id", .equal, destination.rawValue).where("workspace_id", .equal, workspace.rawValue)
+                    .first() != nil
+            else { return nil }
+            return try await Self.insert(job, workspace: workspace, destination: destination, now: now, in: db)
+        }
+    }
+
+    /// Inserts a queued job, or returns the active one of the same kind for the destination. The unique
+    /// partial index settles races: the loser of a concurrent insert finds the winner's job.
+    static func insert(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date, in db: any SQLDatabase) async throws -> JobID {
+        let now = now.millisecondsSince1970
+        let inserted = try await db.raw(
+            """
+            INSERT INTO jobs (kind, workspace_id, destination_id, status, attempts, max_attempts, run_at, created_at)
+            VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
+            ON CONFLICT (destination_id, kind) WHERE status IN ('queued', 'running') DO NOTHING
+            RETURNING id
+            """
+        ).first(decodingColumn: "id", as: Int64.self)
+        if let inserted { return JobID(inserted) }
+        let active = try await db.select().column("id").from("jobs")
+            .where("destination_id", .equal, destination.rawValue)
+            .where("kind", .equal, job.kind.rawValue)
+            .where("status", .in, [JobStatus.queued.rawValue, JobStatus.running.rawValue])
+            .first(decodingColumn: "id", as: Int64.self)
+        guard let active else { throw StorageError.missingGeneratedID }
+        return JobID(active)
+    }
+
+    public func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease? {
+        let dialect = database.dialect
+        let row = try await database.write { db in
+            try await db.raw(
+                """
+                UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = \(bind: worker),
+                    locked_until = \(bind: leaseUntil.millisecondsSince1970),
+                    started_at = COALESCE(started_at, \(bind: now.millisecondsSince1970))
+                WHERE id = (
+                    SELECT id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: now.millisecondsSince1970)
+                    ORDER BY run_at, id LIMIT 1 \(unsafeRaw: dialect.skipLockedClause)
+                ) AND status = 'queued'
+                RETURNING \(unsafeRaw: Self.columns.joined(separator: ", "))
+                """
+            ).first()
+        }
+        return try row.map { JobLease(job: try Self.job($0), worker: worker) }
+    }
+
+    public func renew(_ lease: JobLease, until: Date) async throws -> Bool {
+        try await whileHeld(lease) { update in update.set("locked_until", to: until.millisecondsSince1970) }
+    }
+
+    public func completeRefresh(_ lease: JobLease, objects: [DestinationObject], now: Date) async throws -> Bool {
+        try await database.write { db in
+            let held = try await Self.finish(lease, status: .completed, message: nil, now: now, in: db)
+            if held {
+                try await SQLDestinationStore.replaceObjects(of: lease.job.destinationID, with: objects, in: db)
+            }
+            return held
+        }
+    }
+
+    public func retry(_ lease: JobLease, runAt: Date, message: String, now: Date) async throws -> Bool {
+        try await whileHeld(lease) { update in
+            update.set("status", to: JobStatus.queued.rawValue)
+                .set("run_at", to: runAt.millisecondsSince1970)
+                .set("message", to: message)
+                .set("locked_by", to: SQLLiteral.null)
+                .set("locked_until", to: SQLLiteral.null)
+        }
+    }
+
+    public func fail(_ lease: JobLease, message: String, now: Date) async throws -> Bool {
+        try await database.write { db in try await Self.finish(lease, status: .failed, message: message, now: now, in: db) }
+    }
+
+    public func release(_ lease: JobLease, now: Date) async throws -> Bool {
+        try await whileHeld(lease) { update in
+            update.set("status", to: JobStatus.queued.rawValue)
+                .set("attempts", to: SQLRaw("attempts - 1"))
+                .set("run_at", to: now.millisecondsSince1970)
+                .set("locked_by", to: SQLLiteral.null)
+                .set("locked_until", to: SQLLiteral.null)
+        }
+    }
+
+    public func requeueExpired(now: Date) async throws -> Int {
+        let now = now.millisecondsSince1970
+        return try await database.write { db in
+            let failed = try await db.raw(
+                """
+                UPDATE jobs SET status = 'failed', finished_at = \(bind: now), locked_by = NULL, locked_until = NULL,
+                    message = 'The worker running this job stopped, and it has no attempts left'
+                WHERE status = 'running' AND locked_until < \(bind: now) AND attempts >= max_attempts
+                RETURNING id
+                """
+            ).all().count
+            let requeued = try await db.raw(
+                """
+                UPDATE jobs SET status = 'queued', run_at = \(bind: now), locked_by = NULL, locked_until = NULL
+                WHERE status = 'running' AND locked_until < \(bind: now)
+                RETURNING id
+                """
+            ).all().count
+            return failed + requeued
+        }
+    }
+
+    public func job(_ id: JobID, workspace: WorkspaceID, destination: DestinationID) async throws -> Job? {
+        try await database.read { db in
+            try await db.select().columns(Self.columns).from("jobs")
+                .where("id", .equal, id.rawValue)
+                .where("workspace_id", .equal, workspace.rawValue)
+                .where("destination_id", .equal, destination.rawValue)
+                .first()
+                .map(Self.job)
+        }
+    }
+
+    /// Applies `change` to the job only while `lease` still holds it.
+    private func whileHeld(_ lease: JobLease, _ change: @escaping @Sendable (SQLUpdateBuilder) -> SQLUpdateBuilder) async throws -> Bool {
+        try await database.write { db in
+            try await change(db.update("jobs"))
+                .where("id", .equal, lease.job.id.rawValue)
+                .where("status", .equal, JobStatus.running.rawValue)
+                .where("locked_by", .equal, lease.worker)
+                .returning("id")
+                .first() != nil
+        }
+    }
+
+    private static func finish(_ lease: JobLease, status: JobStatus, message: String?, now: Date, in db: any SQLDatabase) async throws -> Bool {
+        try await db.update("jobs")
+            .set("status", to: status.rawValue)
+            .set("message", to: message)
+            .set("finished_at", to: now.millisecondsSince1970)
+            .set("locked_by", to: SQLLiteral.null)
+            .set("locked_until", to: SQLLiteral.null)
+            .where("id", .equal, lease.job.id.rawValue)
+            .where("status", .equal, JobStatus.running.rawValue)
+            .where("locked_by", .equal, lease.worker)
+            .returning("id")
+            .first() != nil
+    }
+
+    static func job(_ row: any SQLRow) throws -> Job {
+        func date(_ column: String) throws -> Date? {
+            try row.decode(column: column, as: Int64?.self).map(Date.init(millisecondsSince1970:))
+        }
+        guard let kind = JobKind(rawValue: try row.decode(column: "kind", as: String.self)),
+            let status = JobStatus(rawValue: try row.decode(column: "status", as: String.self))
+        else { throw StorageError.unknownJobKindOrStatus }
+        return Job(
+            id: JobID(try row.decode(column: "id", as: Int64.self)),
+            kind: kind,
+            workspaceID: WorkspaceID(try row.decode(column: "workspace_id", as: Int64.self)),
+            destinationID: DestinationID(try row.decode(column: "destination_id", as: Int64.self)),
+            status: status,
+            attempts: try row.decode(column: "attempts", as: Int.self),
+            maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
+            runAt: Date(millisecondsSince1970: try row.decode(column: "run_at", as: Int64.self)),
+            message: try row.decode(column: "message", as: String?.self),
+            createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
+            startedAt: try date("started_at"),
+            finishedAt: try date("finished_at")
+        )
+    }
+}

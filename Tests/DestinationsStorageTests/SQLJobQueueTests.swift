@@ -1,0 +1,183 @@
+import DestinationsCore
+import DestinationsStorage
+import Foundation
+import Testing
+
+@Suite struct SQLJobQueueTests {
+    static let refresh = NewJob(kind: .refreshObjects, maxAttempts: 3)
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// A destination to hang jobs on.
+    static func destination(_ database: SQLiteDatabase) async throws -> (WorkspaceID, DestinationID) {
+        let workspace = try await SQLDestinationStoreTests.workspace(database)
+        let id = try await SQLDestinationStore(database: database).insert(SQLDestinationStoreTests.new(workspace, "d")).destination.id
+        return (workspace, id)
+    }
+
+    @Test func requestsWhileOneIsActiveShareIt() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            let first = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+            let second = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+            #expect(first != nil)
+            #expect(first == second)
+            // Still shared while it runs; a new one once it finished.
+            let lease = try #require(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60))
+            #expect(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0) == first)
+            #expect(try await queue.completeRefresh(lease, objects: [], now: Self.t0))
+            let third = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+            #expect(third != first)
+        }
+    }
+
+    @Test func concurrentRequestsShareOneJob() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            let keys = try await withThrowingTaskGroup(of: JobID?.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0) }
+                }
+                return try await group.reduce(into: Set<JobID?>()) { $0.insert($1) }
+            }
+            #expect(keys.count == 1)
+        }
+    }
+
+    @Test func anotherWorkspacesDestinationCannotBeQueuedOrSeen() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            let stranger = try await SQLDestinationStoreTests.workspace(database, "stranger")
+            #expect(try await queue.enqueue(Self.refresh, workspace: stranger, destination: destination, now: Self.t0) == nil)
+            let id = try #require(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0))
+            #expect(try await queue.job(id, workspace: stranger, destination: destination) == nil)
+            #expect(try await queue.job(id, workspace: workspace, destination: DestinationID(destination.rawValue + 1)) == nil)
+            #expect(try await queue.job(id, workspace: workspace, destination: destination)?.status == .queued)
+        }
+    }
+
+    @Test func eachJobIsClaimedByOneWorkerOnly() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            var queued: Set<JobID> = []
+            for _ in 0..<10 {
+                let (workspace, destination) = try await Self.destination(database)
+                queued.insert(try #require(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)))
+            }
+            let claims = try await withThrowingTaskGroup(of: [JobID].self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var mine: [JobID] = []
+                        while let lease = try await queue.claim(worker: "w\(worker)", now: Self.t0, leaseUntil: Self.t0 + 60) {
+                            mine.append(lease.job.id)
+                        }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(claims.count == 10)
+            #expect(Set(claims) == queued)
+        }
+    }
+
+    @Test func aJobIsNotClaimedBeforeItIsDue() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+            let lease = try #require(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60))
+            #expect(try await queue.retry(lease, runAt: Self.t0 + 30, message: "HTTP 503", now: Self.t0))
+            #expect(try await queue.claim(worker: "w", now: Self.t0 + 29, leaseUntil: Self.t0 + 90) == nil)
+            let again = try #require(try await queue.claim(worker: "w", now: Self.t0 + 30, leaseUntil: Self.t0 + 90))
+            #expect(again.job.attempts == 2)
+            #expect(again.job.message == "HTTP 503")
+        }
+    }
+
+    @Test func anExpiredLeaseReturnsTheJobAndFencesOffTheOldWorker() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let store = SQLDestinationStore(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+            let dead = try #require(try await queue.claim(worker: "dead", now: Self.t0, leaseUntil: Self.t0 + 60))
+            #expect(try await queue.requeueExpired(now: Self.t0 + 59) == 0)
+            #expect(try await queue.requeueExpired(now: Self.t0 + 61) == 1)
+            let alive = try #require(try await queue.claim(worker: "alive", now: Self.t0 + 61, leaseUntil: Self.t0 + 121))
+            #expect(alive.job.id == dead.job.id)
+            // The worker presumed dead wakes up: its writes no longer count.
+            #expect(try await queue.completeRefresh(dead, objects: [.standard("Stale", "stale")], now: Self.t0 + 62) == false)
+            #expect(try await queue.renew(dead, until: Self.t0 + 200) == false)
+            #expect(try await queue.completeRefresh(alive, objects: [.standard("Fresh", "fresh")], now: Self.t0 + 62))
+            let objects = try await store.detail(workspace: workspace, id: destination)?.objects.map(\.fullName)
+            #expect(objects == ["fresh"])
+            #expect(try await queue.job(alive.job.id, workspace: workspace, destination: destination)?.status == .completed)
+        }
+    }
+
+    @Test func aJobOutOfAttemptsFailsWhenItsWorkerDies() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            let id = try #require(try await queue.enqueue(NewJob(kind: .refreshObjects, maxAttempts: 1), workspace: workspace, destination: destination, now: Self.t0))
+            _ = try await queue.claim(worker: "dead", now: Self.t0, leaseUntil: Self.t0 + 1)
+            #expect(try await queue.requeueExpired(now: Self.t0 + 2) == 1)
+            let job = try await queue.job(id, workspace: workspace, destination: destination)
+            #expect(job?.status == .failed)
+            #expect(job?.message?.contains("no attempts left") == true)
+        }
+    }
+
+    @Test func aFailedRefreshLeavesTheObjectsAlone() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await SQLDestinationStoreTests.workspace(database)
+            let destination = try await store.insert(SQLDestinationStoreTests.new(workspace, "d", objects: [.standard("User", "user")])).destination.id
+            _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+            let lease = try #require(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60))
+            #expect(try await queue.fail(lease, message: "HTTP 401", now: Self.t0))
+            #expect(try await store.detail(workspace: workspace, id: destination)?.objects.map(\.fullName) == ["user"])
+            #expect(try await queue.job(lease.job.id, workspace: workspace, destination: destination)?.message == "HTTP 401")
+        }
+    }
+
+    @Test func aReleasedJobRunsAgainWithoutLosingAnAttempt() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+            let lease = try #require(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60))
+            #expect(try await queue.release(lease, now: Self.t0))
+            let again = try #require(try await queue.claim(worker: "w2", now: Self.t0, leaseUntil: Self.t0 + 60))
+            #expect(again.job.attempts == 1)
+        }
+    }
+
+    @Test func deletingTheDestinationTakesItsJobs() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let queue = SQLJobQueue(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            let id = try #require(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0))
+            #expect(try await SQLDestinationStore(database: database).delete(workspace: workspace, id: destination))
+            #expect(try await queue.job(id, workspace: workspace, destination: destination) == nil)
+            #expect(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60) == nil)
+        }
+    }
+
+    @Test func creatingADestinationQueuesItsFirstJobInTheSameTransaction() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await SQLDestinationStoreTests.workspace(database)
+            var new = SQLDestinationStoreTests.new(workspace, "d")
+            new.initialJob = Self.refresh
+            let id = try await store.insert(new).destination.id
+            let lease = try #require(try await SQLJobQueue(database: database).claim(worker: "w", now: Date(), leaseUntil: Date() + 60))
+            #expect(lease.job.destinationID == id)
+            #expect(lease.job.kind == .refreshObjects)
+        }
+    }
+}
