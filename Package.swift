@@ -152,6 +152,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DestinationsCLITests",
+            dependencies: [
+                "FakeProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: testSettings
         ),
         .testTarget(

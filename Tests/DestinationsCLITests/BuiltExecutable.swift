@@ -1,7 +1,7 @@
 import Foundation
 
 /// The `destinations` executable that `swift test` builds beside the test bundle, run as a user would.
-struct BuiltExecutable {
+struct BuiltExecutable: Sendable {
     let url: URL
 
     init() throws {

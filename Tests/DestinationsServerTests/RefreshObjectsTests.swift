@@ -3,6 +3,7 @@ import DestinationsCore
 @testable import DestinationsServer
 import FakeProviders
 import Foundation
+import SQLKit
 import HTTPTypes
 import Testing
 
@@ -160,19 +161,28 @@ struct RefreshObjectsTests {
             let outcomes = session.jobOutcomes()
             let id = try await session.insertDestination(type: "braze", details: ["instance_url": .string(session.fake.baseURL.absoluteString)], secrets: ["api_key": "k"])
             let principal = try await session.environment.access.authenticate(token: session.token)
-            // Queue it without waking the worker, and let a worker that then dies take it.
-            let key = try #require(try await session.environment.jobQueue.enqueue(
-                NewJob(kind: .refreshObjects, maxAttempts: 3), workspace: principal.workspaceID, destination: DestinationID(id), now: Date()
-            )).rawValue
-            let dead = try #require(try await session.environment.jobQueue.claim(worker: "dead", now: Date(), leaseUntil: Date().addingTimeInterval(-1)))
-            #expect(dead.job.id.rawValue == key)
+            // What a worker killed mid-job leaves behind: the job running, its lease run out.
+            let expired = Date().addingTimeInterval(-1).timeIntervalSince1970 * 1000
+            let key = try #require(try await session.environment.database.write { db in
+                try await db.raw(
+                    """
+                    INSERT INTO jobs (kind, workspace_id, destination_id, status, attempts, max_attempts, run_at, locked_by, locked_until, created_at, started_at)
+                    VALUES ('refresh_objects', \(bind: principal.workspaceID.rawValue), \(bind: id), 'running', 1, 3, 0, 'dead', \(bind: Int64(expired)), 0, 0)
+                    RETURNING id
+                    """
+                ).first(decodingColumn: "id", as: Int64.self)
+            })
             let processing = try await session.request(.get, "/api/v1/destinations/\(id)/refresh_objects_status?refresh_key=\(key)").json()
             #expect(processing["status"].string == "processing")
+            // The reaper's pass, as a worker runs it every half lease.
             #expect(try await session.environment.jobQueue.requeueExpired(now: Date()) == 1)
             session.environment.wakeup.jobQueued()
             #expect(try await session.settled(key, in: outcomes) == .completed)
             #expect(try await session.objectNames(id).last == "catalog:menu")
-            #expect(try await session.environment.jobQueue.completeRefresh(dead, objects: [], now: Date()) == false)
+            // The dead worker's late result is refused.
+            let job = try #require(try await session.environment.jobQueue.job(JobID(key), workspace: principal.workspaceID, destination: DestinationID(id)))
+            #expect(try await session.environment.jobQueue.completeRefresh(JobLease(job: job, worker: "dead"), objects: [], now: Date()) == false)
+            #expect(try await session.objectNames(id).last == "catalog:menu")
         }
     }
 

@@ -56,4 +56,27 @@ struct SecretsTests {
             #expect(try await StoredCredentials.read(session, id: id) == ["api_token": .string("sealed-secret")])
         }
     }
+
+    @Test func aProviderEchoingTheKeyLeaksNothingThroughRefreshes() async throws {
+        let canary = "CANARY-echoed-by-provider-2b9c1d"
+        let server = try TestServer()
+        let bodies = try await server.run { session in
+            session.fake.on("GET", "/catalogs", replies: [.json(#"{"message": "Invalid API key \#(canary)"}"#, status: 401)])
+            let outcomes = session.jobOutcomes()
+            let id = try await session.createBraze(key: canary)
+            let job = try await session.firstJob(of: id)
+            _ = try await session.settled(job, in: outcomes)
+            try await session.request(.get, "/api/v1/destinations/\(id)/refresh_objects_status?refresh_key=\(job)")
+            let again = try await session.refresh(id)
+            _ = try await session.settled(again, in: outcomes)
+            try await session.request(.get, "/api/v1/destinations/\(id)/refresh_objects_status?refresh_key=\(again)")
+            // The provider did receive the key: it is the credential.
+            #expect(session.fake.calls("GET", "/catalogs").first?.header("authorization") == "Bearer \(canary)")
+            return session.responseBodies
+        }
+        #expect(bodies.contains { $0.contains("[redacted]") })
+        #expect(!bodies.contains { $0.contains(canary) })
+        #expect(!server.logs.all.contains { $0.contains(canary) })
+        #expect(try server.databaseBytes().range(of: Data(canary.utf8)) == nil)
+    }
 }

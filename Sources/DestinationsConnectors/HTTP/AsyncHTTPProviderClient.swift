@@ -15,10 +15,16 @@ public final class AsyncHTTPProviderClient: ProviderHTTP {
     private let outboundGuard: OutboundGuard
     private let timeout: Double
 
-    /// - Parameter timeout: seconds each call may take, connection included.
-    public init(outboundGuard: OutboundGuard, timeout: Double) {
+    /// - Parameters:
+    ///   - timeout: seconds each call may take, connection included.
+    ///   - connectionsPerHost: how many calls may run at once against one host; many destinations share
+    ///     a provider's host (one Braze cluster, one HubSpot API), so this follows the job concurrency.
+    public init(outboundGuard: OutboundGuard, timeout: Double, connectionsPerHost: Int = 16) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, connectionsPerHost))
+        // A refused connection fails the call at once; the job's own retries back off properly.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(
             connect: .milliseconds(Int64(min(timeout, 10) * 1000)),
             read: .milliseconds(Int64(timeout * 1000))

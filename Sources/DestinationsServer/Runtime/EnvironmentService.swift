@@ -7,6 +7,8 @@ struct EnvironmentService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await environment.close()
+        // In a task of its own: when the group is cancelled rather than shut down gracefully, this task
+        // is cancelled too, and the database would refuse the work of closing itself.
+        try await Task { [environment] in try await environment.close() }.value
     }
 }

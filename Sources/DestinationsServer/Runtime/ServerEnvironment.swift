@@ -49,7 +49,11 @@ public struct ServerEnvironment: Sendable {
         let queue = SQLJobQueue(database: database)
         let wakeup = JobWakeup()
         let outboundGuard = OutboundGuard(allowPrivateNetworks: settings.allowPrivateNetworks)
-        let providerHTTP = AsyncHTTPProviderClient(outboundGuard: outboundGuard, timeout: settings.outboundTimeout)
+        let providerHTTP = AsyncHTTPProviderClient(
+            outboundGuard: outboundGuard,
+            timeout: settings.outboundTimeout,
+            connectionsPerHost: settings.jobs.concurrency
+        )
         let refreshJob = NewJob(kind: .refreshObjects, maxAttempts: settings.jobs.retry.maxAttempts)
         return ServerEnvironment(
             settings: settings,
