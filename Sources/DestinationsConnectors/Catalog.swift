@@ -9,6 +9,10 @@ public enum Catalog {
         GoogleAds(),
         GoogleSheets(),
         HubSpot(),
+        Intercom(),
+        LinkedIn(),
+        Outreach(),
+        Pinterest(),
         Salesforce(),
         Zendesk(),
     ])

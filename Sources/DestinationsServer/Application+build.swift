@@ -18,7 +18,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         RequestBodyMiddleware()
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
-    try DestinationsHandlers(destinations: environment.destinations, refreshes: environment.refreshes)
+    try DestinationsHandlers(destinations: environment.destinations, refreshes: environment.refreshes, oauth: environment.oauth)
         .registerHandlers(
             on: router,
             serverURL: URL(string: "/api/v1")!,

@@ -16,7 +16,7 @@ import Testing
                 StaticConnector(declaration: CredentialValidationTests.oauthConnector),
             ]),
             secretBox: AESGCMSecretBox(current: EncryptionKey.generate().key),
-            oauth: UnconfiguredOAuth(),
+            oauth: RefusingOAuth(),
             firstRefresh: NewJob(kind: .refreshObjects, maxAttempts: 3),
             notifier: notifications,
             hostPolicy: RefuseHost(host: "10.0.0.1"),
@@ -37,13 +37,12 @@ import Testing
         #expect(notifications.count == 1)
     }
 
-    @Test func anUnconfiguredOAuthConnectorIsA422NamingTheSettings() async throws {
+    @Test func aRefusedCodeCreatesNothing() async throws {
         do {
             _ = try await service.create(principal, DestinationCreation(type: "oauthy", credentials: ["oauth_code": "c", "domain": "acme"]))
             Issue.record("created an OAuth destination without tokens")
         } catch let error as APIError {
-            #expect(error.kind == .unprocessable)
-            #expect(error.message.contains("connectors.oauthy.oauth.client_id"))
+            #expect(error == RefusingOAuth.refusal)
         }
         #expect(await store.count == 0)
     }
@@ -176,5 +175,14 @@ struct RefuseHost: HostPolicy {
 
     func refusal(for url: URL) async -> String? {
         url.host == host ? "refused" : nil
+    }
+}
+
+/// A provider that accepts no code.
+struct RefusingOAuth: OAuthCodeExchange {
+    static let refusal = APIError.unprocessable("the provider refused the code")
+
+    func exchange(code: String, state: String?, connector: ConnectorDeclaration, workspace: WorkspaceID, fields: [String: JSONValue]) async throws -> OAuthGrant {
+        throw Self.refusal
     }
 }

@@ -63,6 +63,14 @@ struct JobRunnerTests {
             connectors: Catalog.registry,
             secretBox: AESGCMSecretBox(current: try EncryptionKey(base64: try environment.settings.encryptionBase64())),
             http: environment.providerHTTP,
+            tokens: TokenRefresher(
+                connectors: Catalog.registry,
+                clients: [:],
+                store: SQLDestinationStore(database: environment.database),
+                secretBox: AESGCMSecretBox(current: try EncryptionKey(base64: try environment.settings.encryptionBase64())),
+                http: environment.providerHTTP,
+                clock: FixedClock(instant: now)
+            ),
             baseURLOverrides: [:],
             retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 1, jitter: { 1 }),
             clock: FixedClock(instant: now)

@@ -1,6 +1,15 @@
 import DestinationsCore
 
 struct GoogleAds: Connector {
+    let oauth: (any OAuthProvider)? = StandardOAuth(
+        provider: "Google",
+        authorizeURL: "https://accounts.google.com/o/oauth2/v2/auth",
+        tokenURL: "https://oauth2.googleapis.com/token",
+        scopes: ["https://www.googleapis.com/auth/adwords"],
+        // A refresh token comes only with offline access, and reliably only on a prompted consent.
+        authorizeParameters: ["access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"]
+    )
+
     let declaration = ConnectorDeclaration(
         serviceName: "google_ads",
         label: "Google Ads",

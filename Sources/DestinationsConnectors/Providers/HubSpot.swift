@@ -2,6 +2,28 @@ import DestinationsCore
 import Foundation
 
 struct HubSpot: Connector {
+    let oauth: (any OAuthProvider)? = StandardOAuth(
+        provider: "HubSpot",
+        authorizeURL: "https://app.hubspot.com/oauth/authorize",
+        tokenURL: "https://api.hubapi.com/oauth/v1/token",
+        scopes: [
+            "oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.companies.read",
+            "crm.objects.companies.write", "crm.objects.deals.read", "crm.objects.deals.write", "crm.objects.custom.read",
+            "crm.objects.custom.write", "crm.schemas.custom.read",
+        ],
+        describe: { accessToken, client, http in
+            // The portal (hub) the token belongs to: GET /oauth/v1/access-tokens/{token}.
+            let base = client.apiBaseURL ?? URL(string: "https://api.hubapi.com")!
+            let response = try await http.send(
+                ProviderRequest(url: base.appendingPathComponent("oauth/v1/access-tokens").appendingPathComponent(accessToken), hostSource: .configured)
+            )
+            guard (200..<300).contains(response.status), let info = (try? JSONDecoder().decode(JSONValue.self, from: response.body))?.objectValue else {
+                throw ProviderFailure.permanent("HubSpot did not describe the new access token (HTTP \(response.status))")
+            }
+            return ["hub_id": info["hub_id"] ?? .null, "hub_domain": info["hub_domain"] ?? .null].filter { $0.value != .null }
+        }
+    )
+
     let declaration = ConnectorDeclaration(
         serviceName: "hubspot",
         label: "HubSpot",

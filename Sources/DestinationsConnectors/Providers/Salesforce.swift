@@ -2,6 +2,26 @@ import DestinationsCore
 import Foundation
 
 struct Salesforce: Connector {
+    let oauth: (any OAuthProvider)? = StandardOAuth(
+        provider: "Salesforce",
+        authorizeURL: "https://login.salesforce.com/services/oauth2/authorize",
+        tokenURL: "https://login.salesforce.com/services/oauth2/token",
+        sandboxAuthorizeURL: "https://test.salesforce.com/services/oauth2/authorize",
+        sandboxTokenURL: "https://test.salesforce.com/services/oauth2/token",
+        scopes: ["api", "refresh_token"],
+        // Salesforce sends no expires_in: the org's session timeout applies, 15 minutes at the shortest.
+        assumedLifetime: 15 * 60,
+        details: { answer in
+            var details: [String: JSONValue] = [:]
+            if let instance = answer["instance_url"] { details["instance_url"] = instance }
+            // The org id is the second-to-last segment of the identity URL.
+            if let identity = answer["id"]?.stringValue, let url = URL(string: identity), url.pathComponents.count >= 2 {
+                details["organization_id"] = .string(url.pathComponents[url.pathComponents.count - 2])
+            }
+            return details
+        }
+    )
+
     let declaration = ConnectorDeclaration(
         serviceName: "salesforce",
         label: "Salesforce",

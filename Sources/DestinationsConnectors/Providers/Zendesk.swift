@@ -2,6 +2,15 @@ import DestinationsCore
 import Foundation
 
 struct Zendesk: Connector {
+    let oauth: (any OAuthProvider)? = StandardOAuth(
+        provider: "Zendesk",
+        authorizeURL: "https://{domain}.zendesk.com/oauth/authorizations/new",
+        tokenURL: "https://{domain}.zendesk.com/oauth/tokens",
+        scopes: ["read", "write"],
+        clientAuthentication: .jsonBody,
+        needsDomain: true
+    )
+
     let declaration = ConnectorDeclaration(
         serviceName: "zendesk",
         label: "Zendesk",

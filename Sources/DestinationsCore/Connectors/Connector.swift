@@ -8,12 +8,17 @@ public protocol Connector: Sendable {
     /// are fixed answer their catalogue.
     func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject]
 
+    /// The connector's OAuth flow; nil for connectors configured with credentials.
+    var oauth: (any OAuthProvider)? { get }
+
     /// The addresses a user's credentials make us call, by the field they come from, so that they can
     /// be vetted when the credentials are given.
     func userSuppliedURLs(in credentials: [String: JSONValue]) -> [(field: String, url: URL)]
 }
 
 extension Connector {
+    public var oauth: (any OAuthProvider)? { nil }
+
     public func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
         declaration.objects
     }

@@ -42,6 +42,12 @@ extension ConnectorDeclaration {
         return result
     }
 
+    /// Checks one declared field's value on its own (a parameter given outside `credentials`).
+    public func validate(field id: String, value: String) throws(APIError) {
+        guard let field = field(id) else { throw .unprocessable("\(serviceName) has no field \(quoted(id))") }
+        try check(value, against: field)
+    }
+
     /// Rejects unknown keys (422) and values that are not strings (400); `null` stays as "no value".
     private func strings(in credentials: [String: JSONValue]) throws(APIError) -> [String: String?] {
         let accepted = acceptedKeys

@@ -8,6 +8,8 @@ public struct Destination: Sendable, Hashable {
     public var name: String
     /// The declared non-secret connection fields only.
     public var connectionDetails: [String: JSONValue]
+    /// For OAuth destinations: whether the authorisation still works. Nil for the others.
+    public var authStatus: AuthStatus?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -17,6 +19,7 @@ public struct Destination: Sendable, Hashable {
         type: String,
         name: String,
         connectionDetails: [String: JSONValue],
+        authStatus: AuthStatus? = nil,
         createdAt: Date,
         updatedAt: Date
     ) {
@@ -25,6 +28,7 @@ public struct Destination: Sendable, Hashable {
         self.type = type
         self.name = name
         self.connectionDetails = connectionDetails
+        self.authStatus = authStatus
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -73,6 +77,7 @@ public struct NewDestination: Sendable, Hashable {
     public var type: String
     public var name: String
     public var connectionDetails: [String: JSONValue]
+    public var authStatus: AuthStatus?
     public var secrets: SealedSecret
     public var objects: [DestinationObject]
     /// Queued with the insert, so a destination never exists without it (its first objects refresh).
@@ -84,6 +89,7 @@ public struct NewDestination: Sendable, Hashable {
         type: String,
         name: String,
         connectionDetails: [String: JSONValue],
+        authStatus: AuthStatus? = nil,
         secrets: SealedSecret,
         objects: [DestinationObject],
         initialJob: NewJob? = nil,
@@ -93,6 +99,7 @@ public struct NewDestination: Sendable, Hashable {
         self.type = type
         self.name = name
         self.connectionDetails = connectionDetails
+        self.authStatus = authStatus
         self.secrets = secrets
         self.objects = objects
         self.initialJob = initialJob

@@ -103,6 +103,7 @@ public struct DestinationService: Sendable {
                 type: connector.serviceName,
                 name: name,
                 connectionDetails: credentials.details,
+                authStatus: connector.authMethod == .oauth ? .authorized : nil,
                 secrets: secretBox.sealObject(credentials.secrets),
                 objects: connector.objects,
                 initialJob: firstRefresh,
@@ -136,11 +137,18 @@ public struct DestinationService: Sendable {
             if let name { next.destination.name = name }
             if let credentials = change.credentials {
                 let connector = try connectors.declaration(forType: stored.destination.type)
-                let current = stored.destination.connectionDetails.merging(try secretBox.openObject(stored.secrets)) { $1 }
-                var validated = try connector.validate(change: credentials, over: current)
+                let declared = Set(connector.fields.map(\.id))
+                let storedSecrets = try secretBox.openObject(stored.secrets)
+                let current = stored.destination.connectionDetails.merging(storedSecrets) { $1 }
+                var validated = try connector.validate(change: credentials, over: current.filter { declared.contains($0.key) })
+                // What the provider gave (OAuth tokens, instance URL, portal id) is kept unless a new
+                // authorisation replaces it.
+                validated.details.merge(stored.destination.connectionDetails.filter { !declared.contains($0.key) }) { given, _ in given }
+                validated.secrets.merge(storedSecrets.filter { !declared.contains($0.key) }) { given, _ in given }
                 if let grant {
                     validated.details.merge(grant.details) { _, granted in granted }
                     validated.secrets.merge(grant.secrets) { _, granted in granted }
+                    next.destination.authStatus = .authorized
                 }
                 next.destination.connectionDetails = validated.details
                 next.secrets = try secretBox.sealObject(validated.secrets)

@@ -16,6 +16,7 @@ public struct JobRunner: Sendable {
     private let connectors: ConnectorRegistry
     private let secretBox: any SecretBox
     private let http: any ProviderHTTP
+    private let tokens: TokenRefresher
     private let baseURLOverrides: [String: URL]
     private let retry: RetryPolicy
     private let clock: any WallClock
@@ -26,6 +27,7 @@ public struct JobRunner: Sendable {
         connectors: ConnectorRegistry,
         secretBox: any SecretBox,
         http: any ProviderHTTP,
+        tokens: TokenRefresher,
         baseURLOverrides: [String: URL],
         retry: RetryPolicy,
         clock: any WallClock
@@ -35,6 +37,7 @@ public struct JobRunner: Sendable {
         self.connectors = connectors
         self.secretBox = secretBox
         self.http = http
+        self.tokens = tokens
         self.baseURLOverrides = baseURLOverrides
         self.retry = retry
         self.clock = clock
@@ -61,12 +64,13 @@ public struct JobRunner: Sendable {
         guard let connector = connectors[stored.destination.type] else {
             throw ProviderFailure.permanent("This server no longer supports destinations of type \(stored.destination.type)")
         }
-        let secrets: [String: JSONValue]
+        let sealed: [String: JSONValue]
         do {
-            secrets = try secretBox.openObject(stored.secrets)
+            sealed = try secretBox.openObject(stored.secrets)
         } catch {
             throw ProviderFailure.permanent("The destination's credentials cannot be decrypted with the configured keys: \(error)")
         }
+        let secrets = try await tokens.freshSecrets(stored, sealed)
         let context = ConnectorContext(
             details: stored.destination.connectionDetails,
             secrets: secrets,

@@ -23,22 +23,3 @@ public protocol OAuthCodeExchange: Sendable {
         fields: [String: JSONValue]
     ) async throws -> OAuthGrant
 }
-
-/// The exchange for a server with no OAuth client configured for any connector: a clear 422 naming the
-/// settings to add, never a destination without tokens.
-public struct UnconfiguredOAuth: OAuthCodeExchange {
-    public init() {}
-
-    public func exchange(
-        code: String,
-        state: String?,
-        connector: ConnectorDeclaration,
-        workspace: WorkspaceID,
-        fields: [String: JSONValue]
-    ) async throws -> OAuthGrant {
-        let prefix = "connectors.\(connector.serviceName).oauth"
-        throw APIError.unprocessable(
-            "OAuth is not configured for \(connector.serviceName): set \(prefix).client_id and \(prefix).client_secret"
-        )
-    }
-}

@@ -1,12 +1,14 @@
 import DestinationsAPI
 import DestinationsContract
 import DestinationsCore
+import Foundation
 import OpenAPIRuntime
 
 /// The generated API's operations: translate wire to Core, call the use case, translate back.
 struct DestinationsHandlers: APIProtocol {
     let destinations: DestinationService
     let refreshes: RefreshService
+    let oauth: OAuthService
 
     func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
         .ok(.init(body: .yaml(HTTPBody(OpenAPIDocument.yaml))))
@@ -81,5 +83,17 @@ struct DestinationsHandlers: APIProtocol {
             case .failed(let message): .init(status: .failed, message: message)
             }
         return .ok(.init(body: .json(body)))
+    }
+
+    func getAuthorizeURL(_ input: Operations.GetAuthorizeURL.Input) async throws -> Operations.GetAuthorizeURL.Output {
+        let query = input.query
+        let url = try await oauth.authorizeURL(
+            try RequestScope.principal(),
+            type: query._type,
+            redirectURI: query.redirectUri,
+            domain: query.domain,
+            state: query.state
+        )
+        return .ok(.init(body: .json(.init(status: .success, authorizeUrl: url.absoluteString))))
     }
 }

@@ -48,7 +48,8 @@ extension Components.Schemas.Destination {
             _type: destination.type,
             createdAt: destination.createdAt,
             updatedAt: destination.updatedAt,
-            connectionDetails: .init(additionalProperties: OpenAPIObjectContainer(destination.connectionDetails))
+            connectionDetails: .init(additionalProperties: OpenAPIObjectContainer(destination.connectionDetails)),
+            authStatus: destination.authStatus.flatMap { .init(rawValue: $0.rawValue) }
         )
     }
 }

@@ -11,6 +11,7 @@ public struct ServerEnvironment: Sendable {
     public let destinations: DestinationService
     public let access: AccessService
     public let refreshes: RefreshService
+    public let oauth: OAuthService
     public let logger: Logger
     let jobQueue: any JobQueue
     let jobRunner: JobRunner
@@ -31,8 +32,9 @@ public struct ServerEnvironment: Sendable {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
+        let encryptionKey = try EncryptionKeys.current(settings.encryption, database: settings.database)
         let secretBox = AESGCMSecretBox(
-            current: try EncryptionKeys.current(settings.encryption, database: settings.database),
+            current: encryptionKey,
             previous: try settings.previousEncryptionKeys.map { try EncryptionKey(base64: $0) }
         )
         let database = try await openDatabase(settings, logger: logger)
@@ -55,6 +57,14 @@ public struct ServerEnvironment: Sendable {
             connectionsPerHost: settings.jobs.concurrency
         )
         let refreshJob = NewJob(kind: .refreshObjects, maxAttempts: settings.jobs.retry.maxAttempts)
+        let oauth = OAuthService(
+            connectors: Catalog.registry,
+            clients: settings.oauthClients,
+            pending: SQLPendingAuthorizationStore(database: database),
+            signer: OAuthStateSigner(encryptionKey: encryptionKey),
+            http: providerHTTP,
+            clock: clock
+        )
         return ServerEnvironment(
             settings: settings,
             database: database,
@@ -62,7 +72,7 @@ public struct ServerEnvironment: Sendable {
                 store: store,
                 connectors: Catalog.registry,
                 secretBox: secretBox,
-                oauth: UnconfiguredOAuth(),
+                oauth: oauth,
                 firstRefresh: refreshJob,
                 notifier: wakeup,
                 hostPolicy: outboundGuard,
@@ -70,6 +80,7 @@ public struct ServerEnvironment: Sendable {
             ),
             access: AccessService(store: SQLWorkspaceStore(database: database), clock: clock),
             refreshes: RefreshService(queue: queue, notifier: wakeup, maxAttempts: refreshJob.maxAttempts, clock: clock),
+            oauth: oauth,
             logger: logger,
             jobQueue: queue,
             jobRunner: JobRunner(
@@ -78,6 +89,14 @@ public struct ServerEnvironment: Sendable {
                 connectors: Catalog.registry,
                 secretBox: secretBox,
                 http: providerHTTP,
+                tokens: TokenRefresher(
+                    connectors: Catalog.registry,
+                    clients: settings.oauthClients,
+                    store: store,
+                    secretBox: secretBox,
+                    http: providerHTTP,
+                    clock: clock
+                ),
                 baseURLOverrides: settings.connectorBaseURLs,
                 retry: settings.jobs.retry,
                 clock: clock

@@ -16,7 +16,9 @@ import SystemPackage
 /// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`), `jobs.concurrency`, `jobs.poll_interval`,
 /// `jobs.lease_seconds`, `jobs.max_attempts`, `jobs.retry_base_seconds` (`JOBS_...`),
 /// `outbound.allow_private_networks`, `outbound.timeout_seconds` (`OUTBOUND_...`),
-/// `connectors.<type>.base_url` (`CONNECTORS_<TYPE>_BASE_URL`).
+/// `connectors.<type>.base_url` (`CONNECTORS_<TYPE>_BASE_URL`), `connectors.<type>.oauth.client_id`,
+/// `.client_secret`, `.authorize_url`, `.token_url`, `.sandbox_authorize_url`, `.sandbox_token_url`
+/// (`CONNECTORS_<TYPE>_OAUTH_...`).
 public struct ServerSettings: Sendable {
     public var host: String
     public var port: Int
@@ -38,6 +40,8 @@ public struct ServerSettings: Sendable {
     public var outboundTimeout: Double
     /// `connectors.<type>.base_url`: where each provider's API is reached instead of its real address.
     public var connectorBaseURLs: [String: URL]
+    /// `connectors.<type>.oauth.*`: the OAuth clients registered with providers, by type.
+    public var oauthClients: [String: OAuthClient]
 
     public init(
         host: String = "127.0.0.1",
@@ -53,7 +57,8 @@ public struct ServerSettings: Sendable {
         jobs: JobSettings = JobSettings(),
         allowPrivateNetworks: Bool = false,
         outboundTimeout: Double = 30,
-        connectorBaseURLs: [String: URL] = [:]
+        connectorBaseURLs: [String: URL] = [:],
+        oauthClients: [String: OAuthClient] = [:]
     ) {
         self.host = host
         self.port = port
@@ -69,10 +74,15 @@ public struct ServerSettings: Sendable {
         self.allowPrivateNetworks = allowPrivateNetworks
         self.outboundTimeout = outboundTimeout
         self.connectorBaseURLs = connectorBaseURLs
+        self.oauthClients = oauthClients
     }
 
     /// - Parameter connectorTypes: the service names whose `connectors.<type>.base_url` to read.
     public init(reader: ConfigReader, connectorTypes: [String] = Catalog.registry.declarations.map(\.serviceName)) throws(SettingsError) {
+        try self.init(reader: reader, connectorTypes: connectorTypes, oauthTypes: Catalog.registry.connectors.filter { $0.oauth != nil }.map(\.declaration.serviceName))
+    }
+
+    init(reader: ConfigReader, connectorTypes: [String], oauthTypes: [String]) throws(SettingsError) {
         self.init()
         host = reader.string(forKey: "host", default: host)
         port = reader.int(forKey: "port", default: port)
@@ -131,6 +141,34 @@ public struct ServerSettings: Sendable {
             }
             connectorBaseURLs[type] = url
         }
+        for type in oauthTypes {
+            let prefix = "connectors.\(type).oauth"
+            let id = reader.string(forKey: ConfigKey("\(prefix).client_id"))
+            let secret = reader.string(forKey: ConfigKey("\(prefix).client_secret"), isSecret: true)
+            switch (id, secret) {
+            case (nil, nil):
+                continue
+            case (let id?, let secret?):
+                var client = OAuthClient(clientID: id, clientSecret: secret, apiBaseURL: connectorBaseURLs[type])
+                client.authorizeURL = try Self.url(reader, "\(prefix).authorize_url")
+                client.tokenURL = try Self.url(reader, "\(prefix).token_url")
+                client.sandboxAuthorizeURL = try Self.url(reader, "\(prefix).sandbox_authorize_url")
+                client.sandboxTokenURL = try Self.url(reader, "\(prefix).sandbox_token_url")
+                oauthClients[type] = client
+            case (nil, _):
+                throw .invalid("\(prefix).client_id", "is missing (\(prefix).client_secret is set)")
+            case (_, nil):
+                throw .invalid("\(prefix).client_secret", "is missing (\(prefix).client_id is set)")
+            }
+        }
+    }
+
+    private static func url(_ reader: ConfigReader, _ key: String) throws(SettingsError) -> URL? {
+        guard let value = reader.string(forKey: ConfigKey(key)) else { return nil }
+        guard let url = URL(string: value), ["http", "https"].contains(url.scheme), url.host != nil else {
+            throw .invalid(key, "must be an absolute http or https URL")
+        }
+        return url
     }
 }
 

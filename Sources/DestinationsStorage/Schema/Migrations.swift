@@ -80,5 +80,24 @@ enum Migrations {
                 "CREATE UNIQUE INDEX jobs_one_active ON jobs (destination_id, kind) WHERE status IN ('queued', 'running')",
             ]
         },
+        Migration(version: 3, name: "OAuth: pending authorisations, and destinations' authorisation status") { dialect in
+            [
+                "ALTER TABLE destinations ADD COLUMN auth_status TEXT",
+                """
+                CREATE TABLE oauth_authorizations (
+                    id \(dialect.identityPrimaryKey),
+                    workspace_id BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    type TEXT NOT NULL,
+                    redirect_uri TEXT NOT NULL,
+                    extras TEXT NOT NULL,
+                    nonce TEXT NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    consumed_at BIGINT
+                )
+                """,
+                "CREATE INDEX oauth_authorizations_newest ON oauth_authorizations (workspace_id, type, created_at)",
+            ]
+        },
     ]
 }

@@ -9,7 +9,7 @@ public struct SQLDestinationStore: DestinationStore {
         self.database = database
     }
 
-    private static let listColumns = ["id", "workspace_id", "type", "name", "connection_details", "created_at", "updated_at"]
+    private static let listColumns = ["id", "workspace_id", "type", "name", "connection_details", "auth_status", "created_at", "updated_at"]
 
     public func page(workspace: WorkspaceID, request: PageRequest) async throws -> Page<Destination> {
         try await database.read { db in
@@ -54,12 +54,13 @@ public struct SQLDestinationStore: DestinationStore {
         try await database.write { db in
             let now = new.now.millisecondsSince1970
             let id = try await db.insert(into: "destinations")
-                .columns("workspace_id", "type", "name", "connection_details", "secrets_key_id", "secrets", "created_at", "updated_at")
+                .columns("workspace_id", "type", "name", "connection_details", "auth_status", "secrets_key_id", "secrets", "created_at", "updated_at")
                 .values(
                     SQLBind(new.workspaceID.rawValue),
                     SQLBind(new.type),
                     SQLBind(new.name),
                     SQLBind(Self.encode(new.connectionDetails)),
+                    SQLBind(new.authStatus?.rawValue),
                     SQLBind(new.secrets.keyID),
                     SQLBind(new.secrets.ciphertext),
                     SQLBind(now),
@@ -79,6 +80,7 @@ public struct SQLDestinationStore: DestinationStore {
                 type: new.type,
                 name: new.name,
                 connectionDetails: new.connectionDetails,
+                authStatus: new.authStatus,
                 createdAt: Date(millisecondsSince1970: now),
                 updatedAt: Date(millisecondsSince1970: now)
             )
@@ -106,6 +108,7 @@ public struct SQLDestinationStore: DestinationStore {
                 try await db.update("destinations")
                     .set("name", to: next.destination.name)
                     .set("connection_details", to: Self.encode(next.destination.connectionDetails))
+                    .set("auth_status", to: next.destination.authStatus?.rawValue)
                     .set("secrets_key_id", to: next.secrets.keyID)
                     .set("secrets", to: next.secrets.ciphertext)
                     .set("updated_at", to: next.destination.updatedAt.millisecondsSince1970)
@@ -190,6 +193,7 @@ public struct SQLDestinationStore: DestinationStore {
             type: try row.decode(column: "type", as: String.self),
             name: try row.decode(column: "name", as: String.self),
             connectionDetails: try JSONValue.decodeObject(Data(try row.decode(column: "connection_details", as: String.self).utf8)),
+            authStatus: try row.decode(column: "auth_status", as: String?.self).flatMap(AuthStatus.init(rawValue:)),
             createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(millisecondsSince1970: try row.decode(column: "updated_at", as: Int64.self))
         )
