@@ -127,7 +127,7 @@ struct RefreshObjectsTests {
 
     @Test func aProviderThatNeverAnswersFailsAfterTheLastAttempt() async throws {
         let server = try TestServer(jobs: JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01)))
-        try await server.run(configure: { $0.outboundTimeout = 0.3 }) { session in
+        try await server.run(configure: { settings, _ in settings.outboundTimeout = 0.3 }) { session in
             session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: "{}", delay: .seconds(1))])
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
@@ -232,7 +232,7 @@ struct RefreshObjectsTests {
 struct OutboundGuardAtCreateTests {
     @Test(arguments: ["http://127.0.0.1:8080", "http://10.0.0.1", "http://169.254.169.254/latest/meta-data", "http://[::1]:9000"])
     func privateInstanceURLsAreRefused(_ url: String) async throws {
-        try await TestServer().run(configure: { $0.allowPrivateNetworks = false }) { session in
+        try await TestServer().run(configure: { settings, _ in settings.allowPrivateNetworks = false }) { session in
             let before = try await DatabaseSnapshot.take(session)
             let response = try await session.request(
                 .post,
@@ -248,7 +248,7 @@ struct OutboundGuardAtCreateTests {
     }
 
     @Test func anUpdateToAPrivateURLIsRefusedAndChangesNothing() async throws {
-        try await TestServer().run(configure: { $0.allowPrivateNetworks = false }) { session in
+        try await TestServer().run(configure: { settings, _ in settings.allowPrivateNetworks = false }) { session in
             let id = try await session.createBraze(instanceURL: "https://rest.iad-03.braze.com")
             let before = try await DatabaseSnapshot.take(session)
             let response = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"instance_url": "http://10.1.2.3"}}}"#)

@@ -65,7 +65,8 @@ public final class FakeProvider: Sendable {
         self.state = state
     }
 
-    /// Answers `method path` (query ignored) with `handler` from now on.
+    /// Answers `method path` (query ignored) with `handler` from now on. A path ending in `*` answers
+    /// every path it is a prefix of.
     public func on(_ method: String, _ path: String, _ handler: @escaping Handler) {
         state.set("\(method) \(path)", handler)
     }
@@ -86,7 +87,13 @@ public final class FakeProvider: Sendable {
         private var recorded: [Call] = []
 
         func set(_ route: String, _ handler: @escaping Handler) { lock.withLock { handlers[route] = handler } }
-        func handler(_ route: String) -> Handler? { lock.withLock { handlers[route] } }
+        func handler(_ route: String) -> Handler? {
+            lock.withLock {
+                handlers[route]
+                    ?? handlers.filter { $0.key.hasSuffix("*") && route.hasPrefix(String($0.key.dropLast())) }
+                    .max { $0.key.count < $1.key.count }?.value
+            }
+        }
         func record(_ call: Call) { lock.withLock { recorded.append(call) } }
         var calls: [Call] { lock.withLock { recorded } }
     }

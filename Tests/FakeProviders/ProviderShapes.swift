@@ -81,4 +81,11 @@ extension FakeProvider {
             return .json(#"{"sheets": [\#(sheets.joined(separator: ", "))]}"#)
         }
     }
+
+    /// HubSpot's description of an access token: `GET /oauth/v1/access-tokens/{token}`.
+    public func hubspotTokenInfo(hubID: Int) {
+        on("GET", "/oauth/v1/access-tokens/*") { _ in
+            .json(#"{"hub_id": \#(hubID), "hub_domain": "acme.hubspot.com", "user": "u@acme.com", "scopes": ["oauth"], "app_id": 1}"#)
+        }
+    }
 }

@@ -2,7 +2,10 @@ import Foundation
 
 /// An OAuth client registered with a provider, from the operator's configuration
 /// (`connectors.<type>.oauth.*`), with optional overrides of the provider's endpoints.
-public struct OAuthClient: Sendable, Hashable {
+public struct OAuthClient: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String { "OAuthClient(\(clientID), secret redacted)" }
+    public var debugDescription: String { description }
+
     public var clientID: String
     public var clientSecret: String
     public var authorizeURL: URL?

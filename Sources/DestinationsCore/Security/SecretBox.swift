@@ -18,7 +18,10 @@ public protocol SecretBox: Sendable {
     func open(_ sealed: SealedSecret) throws -> Data
 }
 
-public struct EncryptionKey: Sendable {
+public struct EncryptionKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String { "EncryptionKey(\(id))" }
+    public var debugDescription: String { description }
+
     public static let byteCount = 32
 
     public let id: String

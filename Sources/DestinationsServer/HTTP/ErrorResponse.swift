@@ -113,29 +113,15 @@ enum RequestProblem {
         }
     }
 
-    /// The generated decoders report a bad path or query parameter without its name, so name it here by
-    /// checking the parameters this API's conventions type: integer ids in the path, and `page`,
-    /// `per_page` and `order` on every list.
+    /// The generated decoders report a bad path or query parameter without its name: find it by
+    /// checking the request against the operation's declared parameters.
     static func parameterProblem(in error: ServerError) -> String? {
         guard error.underlyingError is DecodingError else { return nil }
-        for (name, value) in error.requestMetadata.pathParameters.sorted(by: { $0.key < $1.key })
-        where name == "id" && Int64(value) == nil {
-            return "Path parameter \(name) must be an integer"
-        }
-        let query = error.request.path.flatMap { URLComponents(string: $0)?.queryItems } ?? []
-        for item in query {
-            switch item.name {
-            case "page", "per_page":
-                if Int64(item.value ?? "") == nil { return "Query parameter \(item.name) must be an integer" }
-            case "order":
-                if !SortOrder.allCases.map(\.rawValue).contains(item.value ?? "") {
-                    return "Query parameter order must be asc or desc"
-                }
-            default:
-                continue
-            }
-        }
-        return nil
+        return ParameterContract.shared.problem(
+            operation: error.operationID,
+            pathParameters: error.requestMetadata.pathParameters,
+            query: error.request.path.flatMap { URLComponents(string: $0)?.queryItems } ?? []
+        )
     }
 
     /// `service_connection.credentials`, `data[0].name`; "the request body" for the root.

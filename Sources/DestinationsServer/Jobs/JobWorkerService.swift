@@ -22,7 +22,10 @@ public struct JobSettings: Sendable {
 
 /// Claims due jobs and runs up to `concurrency` of them at once, in the service group: it starts with
 /// the server and, on graceful shutdown, stops claiming and gives unfinished jobs back to the queue.
-struct JobWorkerService: Service {
+struct JobWorkerService: Service, CustomStringConvertible {
+    // ServiceLifecycle logs each service's description: keep the runner's settings out of it.
+    var description: String { "JobWorkerService(concurrency: \(settings.concurrency))" }
+
     let queue: any JobQueue
     let runner: JobRunner
     let wakeup: JobWakeup

@@ -2,7 +2,10 @@ import ServiceLifecycle
 
 /// Keeps the environment's resources (database, outbound HTTP client) open while the server runs and
 /// closes them on graceful shutdown, after the services started later (HTTP server, job worker) stopped.
-struct EnvironmentService: Service {
+struct EnvironmentService: Service, CustomStringConvertible {
+    // ServiceLifecycle logs each service's description: keep the settings (keys, secrets) out of it.
+    var description: String { "EnvironmentService" }
+
     let environment: ServerEnvironment
 
     func run() async throws {

@@ -15,6 +15,7 @@ public struct ServerEnvironment: Sendable {
     public let logger: Logger
     let jobQueue: any JobQueue
     let jobRunner: JobRunner
+    let tokenRefresher: TokenRefresher
     let wakeup: JobWakeup
     let jobOutcomes = JobOutcomes()
     let providerHTTP: AsyncHTTPProviderClient
@@ -57,6 +58,14 @@ public struct ServerEnvironment: Sendable {
             connectionsPerHost: settings.jobs.concurrency
         )
         let refreshJob = NewJob(kind: .refreshObjects, maxAttempts: settings.jobs.retry.maxAttempts)
+        let tokenRefresher = TokenRefresher(
+            connectors: Catalog.registry,
+            clients: settings.oauthClients,
+            store: store,
+            secretBox: secretBox,
+            http: providerHTTP,
+            clock: clock
+        )
         let oauth = OAuthService(
             connectors: Catalog.registry,
             clients: settings.oauthClients,
@@ -89,18 +98,12 @@ public struct ServerEnvironment: Sendable {
                 connectors: Catalog.registry,
                 secretBox: secretBox,
                 http: providerHTTP,
-                tokens: TokenRefresher(
-                    connectors: Catalog.registry,
-                    clients: settings.oauthClients,
-                    store: store,
-                    secretBox: secretBox,
-                    http: providerHTTP,
-                    clock: clock
-                ),
+                tokens: tokenRefresher,
                 baseURLOverrides: settings.connectorBaseURLs,
                 retry: settings.jobs.retry,
                 clock: clock
             ),
+            tokenRefresher: tokenRefresher,
             wakeup: wakeup,
             providerHTTP: providerHTTP,
             clock: clock
@@ -143,4 +146,10 @@ extension ServerEnvironment {
     public func schemaVersion() async throws -> Int {
         try await Migrator(database: database, logger: logger).currentVersion()
     }
+}
+
+extension ServerEnvironment: CustomStringConvertible, CustomDebugStringConvertible {
+    // Holds keys and client secrets: never print its parts.
+    public var description: String { "ServerEnvironment(\(settings.database))" }
+    public var debugDescription: String { description }
 }

@@ -3,13 +3,23 @@ import DestinationsStorage
 import Foundation
 
 /// Where the key that encrypts credentials comes from.
-public enum EncryptionKeySource: Sendable, Equatable {
+public enum EncryptionKeySource: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     /// `ENCRYPTION_KEY`: the base64 of 32 bytes.
     case inline(base64: String)
     /// `ENCRYPTION_KEY_FILE`: a file holding the base64 of 32 bytes.
     case file(path: String)
     /// The embedded default: a key file beside the SQLite database, generated (mode 0600) on first start.
     case besideDatabase
+
+    public var description: String {
+        switch self {
+        case .inline: "inline key (redacted)"
+        case .file(let path): "key file \(path)"
+        case .besideDatabase: "key file beside the database"
+        }
+    }
+
+    public var debugDescription: String { description }
 }
 
 enum EncryptionKeys {

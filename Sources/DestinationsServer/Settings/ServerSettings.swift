@@ -172,6 +172,15 @@ public struct ServerSettings: Sendable {
     }
 }
 
+extension ServerSettings: CustomStringConvertible, CustomDebugStringConvertible {
+    // Holds keys and client secrets: say only what is safe.
+    public var description: String {
+        "ServerSettings(\(host):\(port), \(database), \(encryption), OAuth clients for \(oauthClients.keys.sorted()))"
+    }
+
+    public var debugDescription: String { description }
+}
+
 public enum SettingsError: Error, CustomStringConvertible {
     case invalid(String, String)
 

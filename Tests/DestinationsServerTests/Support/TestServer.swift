@@ -18,6 +18,7 @@ final class TestServer: Sendable {
     let settings: ServerSettings
     let logs: CapturedLogs
     let encryptionKey: String
+    let clock: any WallClock
 
     deinit {
         try? FileManager.default.removeItem(at: directory)
@@ -25,7 +26,12 @@ final class TestServer: Sendable {
 
     /// - Parameter connectors: where provider calls go; by default every connector points at a fake
     ///   provider started with the server, so no test reaches the real network.
-    init(publicURL: String? = nil, jobs: JobSettings = JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01))) throws {
+    init(
+        publicURL: String? = nil,
+        jobs: JobSettings = JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01)),
+        clock: any WallClock = SystemClock()
+    ) throws {
+        self.clock = clock
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         encryptionKey = EncryptionKey.generate().base64
@@ -47,9 +53,9 @@ final class TestServer: Sendable {
 
     /// Runs `body` against the application over a fresh environment, with the bootstrap token, every
     /// connector pointed at a fake provider.
-    /// `configure` adjusts the settings last.
+    /// `configure` adjusts the settings last, knowing the fake provider.
     func run<T: Sendable>(
-        configure: @Sendable (inout ServerSettings) -> Void = { _ in },
+        configure: @Sendable (inout ServerSettings, FakeProvider) -> Void = { _, _ in },
         _ body: @Sendable (Session) async throws -> T
     ) async throws -> T {
         try await FakeProvider.run { fake in
@@ -57,13 +63,13 @@ final class TestServer: Sendable {
             for type in Catalog.registry.declarations.map(\.serviceName) where settings.connectorBaseURLs[type] == nil {
                 settings.connectorBaseURLs[type] = fake.baseURL
             }
-            configure(&settings)
+            configure(&settings, fake)
             return try await run(settings: settings, fake: fake, body)
         }
     }
 
     private func run<T: Sendable>(settings: ServerSettings, fake: FakeProvider, _ body: @Sendable (Session) async throws -> T) async throws -> T {
-        let environment = try await ServerEnvironment.open(settings: settings, logger: logs.logger())
+        let environment = try await ServerEnvironment.open(settings: settings, logger: logs.logger(), clock: clock)
         let bootstrap = try await environment.access.bootstrap()
         let app = try buildApplication(environment: environment)
         return try await app.test(.router) { client in
@@ -141,6 +147,11 @@ struct Session: Sendable {
         """
     }
 
+    /// The box the server seals credentials with.
+    func secretBox() throws -> AESGCMSecretBox {
+        AESGCMSecretBox(current: try EncryptionKey(base64: try environment.settings.encryptionBase64()))
+    }
+
     /// A token for a second workspace, to probe tenant isolation.
     func otherWorkspaceToken() async throws -> String {
         let workspace = try await environment.access.createWorkspace(name: "other")
@@ -166,4 +177,14 @@ extension ServerSettings {
         guard case .inline(let base64) = encryption else { throw TestFailure("tests configure an inline key") }
         return base64
     }
+}
+
+/// A clock tests move by hand.
+final class MutableClock: WallClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var instant = Date()
+
+    func now() -> Date { lock.withLock { instant } }
+
+    func advance(by seconds: TimeInterval) { lock.withLock { instant += seconds } }
 }

@@ -1,0 +1,391 @@
+import DestinationsCore
+@testable import DestinationsServer
+import DestinationsStorage
+import FakeProviders
+import Foundation
+import HTTPTypes
+import Testing
+
+/// The OAuth flow of each provider family against a fake OAuth provider.
+@Suite("OAuth destinations")
+struct OAuthTests {
+    static let redirect = "https://app.example.com/oauth/callback"
+
+    /// Points the type's OAuth client (and its API) at the fake.
+    static func configure(_ type: String, _ oauth: FakeOAuth.Settings, sandbox: Bool = false) -> @Sendable (inout ServerSettings, FakeProvider) -> Void {
+        { settings, fake in
+            var client = OAuthClient(
+                clientID: oauth.clientID,
+                clientSecret: oauth.clientSecret,
+                authorizeURL: fake.baseURL.appendingPathComponent("oauth/authorize"),
+                tokenURL: fake.baseURL.appendingPathComponent(String(oauth.tokenPath.dropFirst())),
+                apiBaseURL: fake.baseURL
+            )
+            if sandbox {
+                client.sandboxAuthorizeURL = fake.baseURL.appendingPathComponent("sandbox/authorize")
+                client.sandboxTokenURL = fake.baseURL.appendingPathComponent("sandbox/token")
+            }
+            settings.oauthClients[type] = client
+        }
+    }
+
+    /// authorize_url, as a client calls it; returns the consent URL's query.
+    static func authorize(_ session: Session, _ query: String) async throws -> [String: String] {
+        let response = try await session.request(.get, "/api/v1/destinations/authorize_url?\(query)")
+        let json = try response.json()
+        guard response.status == .ok, json["status"].string == "success", let url = json["authorize_url"].string,
+            let components = URLComponents(string: url)
+        else { throw TestFailure("authorize_url answered \(response.status): \(String(buffer: response.body))") }
+        var items = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        items["_path"] = components.path
+        return items
+    }
+
+    static func encoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+    }
+
+    @Test func hubspotFromConsentToACreatedDestination() async throws {
+        let settings = FakeOAuth.Settings()
+        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            session.fake.hubspotTokenInfo(hubID: 4242)
+            session.fake.hubspotSchemas([])
+            let consent = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
+            #expect(consent["_path"] == "/oauth/authorize")
+            #expect(consent["client_id"] == settings.clientID)
+            #expect(consent["redirect_uri"] == Self.redirect)
+            #expect(consent["response_type"] == "code")
+            #expect(consent["scope"]?.contains("crm.schemas.custom.read") == true)
+            #expect(consent["state"]?.hasPrefix("ds1.") == true)
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            // A Census client sends only the code.
+            let outcomes = session.jobOutcomes()
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            #expect(create.status == .created)
+            let data = try create.json()["data"]
+            #expect(data["connection_details"]["hub_id"].int == 4242)
+            #expect(data["auth_status"].string == "authorized")
+            let token = try #require(session.fake.calls("POST", "/oauth/token").last)
+            #expect(token.form["redirect_uri"] == Self.redirect)
+            #expect(token.form["client_secret"] == settings.clientSecret)
+            // The first refresh used the new token.
+            let id = try #require(data["id"].int)
+            #expect(try await session.settled(try await session.firstJob(of: id), in: outcomes) == .completed)
+            #expect(session.fake.calls("GET", "/crm/v3/schemas").last?.header("authorization") == "Bearer CANARY-access-token-2")
+            let stored = try await StoredCredentials.read(session, id: id)
+            #expect(stored["access_token"] == "CANARY-access-token-2")
+            #expect(stored["refresh_token"] == "CANARY-refresh-token-2")
+            #expect(stored["access_token_expires_at"]?.stringValue != nil)
+        }
+    }
+
+    @Test func aCodeIsExchangedOnceAndARejectedCodeCreatesNothing() async throws {
+        let settings = FakeOAuth.Settings()
+        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            session.fake.hubspotTokenInfo(hubID: 1)
+            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
+            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let body = #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
+            #expect(try await session.request(.post, "/api/v1/destinations", json: body).status == .created)
+            let before = try await DatabaseSnapshot.take(session)
+            // The same code again: the provider refuses it, in its own words.
+            let reused = try await session.request(.post, "/api/v1/destinations", json: body)
+            #expect(reused.status == .unprocessableContent)
+            #expect(try reused.json()["message"].string?.contains("invalid or was already used") == true)
+            #expect(try await DatabaseSnapshot.take(session).filter { !$0.hasPrefix("jobs") } == before.filter { !$0.hasPrefix("jobs") })
+            // Each authorize_url serves one exchange: none is left now.
+            let third = try await session.request(.post, "/api/v1/destinations", json: body)
+            #expect(try third.json()["message"].string?.contains("No pending authorisation") == true)
+        }
+    }
+
+    @Test func salesforceSandboxSwitchesHostsAndKeepsTheInstance() async throws {
+        let settings = FakeOAuth.Settings.with {
+            $0.tokenPath = "/sandbox/token"
+            $0.expiresIn = nil
+            $0.extraFields = ["instance_url": "https://acme--sbx.sandbox.my.salesforce.com", "id": "https://test.salesforce.com/id/00D000000000001/005000000000001"]
+        }
+        try await TestServer().run(configure: Self.configure("salesforce", settings, sandbox: true)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            let blob = Self.encoded(Data(#"{ "sandbox": true }"#.utf8).base64EncodedString())
+            let consent = try await Self.authorize(session, "type=salesforce&redirect_uri=\(Self.encoded(Self.redirect))&state=\(blob)")
+            #expect(consent["_path"] == "/sandbox/authorize")
+            #expect(consent["scope"] == "api refresh_token")
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let create = try await session.request(
+                .post, "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "salesforce", "credentials": {"oauth_code": "\#(code)", "state": "eyAic2FuZGJveCI6IHRydWUgfQ=="}}}"#
+            )
+            #expect(create.status == .created)
+            let details = try create.json()["data"]["connection_details"]
+            #expect(details["instance_url"].string == "https://acme--sbx.sandbox.my.salesforce.com")
+            #expect(details["sandbox"].bool == true)
+            #expect(details["organization_id"].string == "00D000000000001")
+            #expect(session.fake.calls("POST", "/sandbox/token").count == 1)
+            #expect(session.fake.calls("POST", "/oauth/token").isEmpty)
+        }
+    }
+
+    @Test func zendeskNeedsItsDomainAndAuthenticatesWithJSON() async throws {
+        let settings = FakeOAuth.Settings.with {
+            $0.authentication = .jsonBody
+        }
+        try await TestServer().run(configure: Self.configure("zendesk", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            let missing = try await session.request(.get, "/api/v1/destinations/authorize_url?type=zendesk&redirect_uri=\(Self.encoded(Self.redirect))")
+            #expect(missing.status == .unprocessableContent)
+            #expect(try missing.json()["message"].string?.contains("domain") == true)
+            let consent = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
+            #expect(consent["scope"] == "read write")
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let wrongDomain = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "other", "state": "\#(consent["state"]!)"}}}"#)
+            #expect(wrongDomain.status == .unprocessableContent)
+            _ = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#)
+            #expect(create.status == .created)
+            #expect(try create.json()["data"]["connection_details"]["domain"].string == "acme")
+        }
+    }
+
+    @Test func pinterestAuthenticatesWithBasic() async throws {
+        let settings = FakeOAuth.Settings.with {
+            $0.authentication = .basic
+        }
+        try await TestServer().run(configure: Self.configure("pinterest", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            let consent = try await Self.authorize(session, "type=pinterest&redirect_uri=\(Self.encoded(Self.redirect))")
+            #expect(consent["scope"] == "ads:read,ads:write,user_accounts:read")
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "pinterest", "credentials": {"oauth_code": "\#(code)", "ad_account_id": "549755885175"}}}"#)
+            #expect(create.status == .created)
+            #expect(try create.json()["data"]["connection_details"]["ad_account_id"].string == "549755885175")
+        }
+    }
+
+    @Test func intercomTokensNeverExpire() async throws {
+        let settings = FakeOAuth.Settings.with {
+            $0.accessTokenKey = "token"
+            $0.expiresIn = nil
+            $0.issuesRefreshTokens = false
+        }
+        try await TestServer().run(configure: Self.configure("intercom", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            let consent = try await Self.authorize(session, "type=intercom&redirect_uri=\(Self.encoded(Self.redirect))")
+            #expect(consent["scope"] == nil)
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "intercom", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            #expect(create.status == .created)
+            let id = try #require(try create.json()["data"]["id"].int)
+            let stored = try await StoredCredentials.read(session, id: id)
+            #expect(stored == ["access_token": "CANARY-access-token-2"])
+        }
+    }
+
+    @Test(arguments: ["google_ads", "linkedin", "outreach"])
+    func theOtherProvidersConsentAndExchange(_ type: String) async throws {
+        let settings = FakeOAuth.Settings()
+        try await TestServer().run(configure: Self.configure(type, settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            let consent = try await Self.authorize(session, "type=\(type)&redirect_uri=\(Self.encoded(Self.redirect))")
+            #expect(consent["scope"]?.isEmpty == false)
+            if type == "google_ads" { #expect(consent["access_type"] == "offline") }
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let account = type == "outreach" ? "" : #", "\#(type == "google_ads" ? "account_id" : "ad_account_id")": "7515011393""#
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "\#(type)", "credentials": {"oauth_code": "\#(code)"\#(account)}}}"#)
+            #expect(create.status == .created, "\(String(buffer: create.body))")
+        }
+    }
+
+    @Test func tamperedExpiredOrForeignStatesAreRefused() async throws {
+        let settings = FakeOAuth.Settings()
+        let clock = MutableClock()
+        try await TestServer(clock: clock).run(configure: Self.configure("hubspot", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            func create(_ state: String, headers: HTTPFields? = nil) async throws -> TestResponseSummary {
+                let code = await oauth.consent(redirectURI: Self.redirect)
+                let response = try await session.request(
+                    .post, "/api/v1/destinations",
+                    json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)", "state": "\#(state)"}}}"#,
+                    headers: headers
+                )
+                return TestResponseSummary(status: response.status, message: try response.json()["message"].string ?? "")
+            }
+            let state = try #require(try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")["state"])
+            // A flipped character in the signed payload.
+            var tampered = Array(state)
+            tampered[8] = tampered[8] == "A" ? "B" : "A"
+            #expect(try await create(String(tampered)).status == .unprocessableContent)
+            // Another workspace's token presenting this workspace's state.
+            let stranger: HTTPFields = [.authorization: "Bearer \(try await session.otherWorkspaceToken())"]
+            let foreign = try await create(state, headers: stranger)
+            #expect(foreign.status == .unprocessableContent)
+            #expect(foreign.message.contains("credentials.state"))
+            // Ten minutes later, the state has expired.
+            clock.advance(by: 601)
+            let expired = try await create(state)
+            #expect(expired.status == .unprocessableContent)
+            #expect(session.fake.calls("POST", "/oauth/token").isEmpty)
+            clock.advance(by: -601)
+            // Untouched and in time, it works once.
+            session.fake.hubspotTokenInfo(hubID: 1)
+            let valid = try await create(state)
+            #expect(valid.status == .created, "\(valid.message)")
+            #expect(try await create(state).status == .unprocessableContent)
+        }
+    }
+
+    @Test func anExpiringTokenIsRefreshedBeforeTheProviderCallAndRotationIsKept() async throws {
+        let settings = FakeOAuth.Settings.with {
+            $0.authentication = .jsonBody
+            $0.expiresIn = 60
+            $0.rotatesRefreshTokens = true
+        }
+        try await TestServer().run(configure: Self.configure("zendesk", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            session.fake.zendeskCustomObjects([])
+            _ = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let outcomes = session.jobOutcomes()
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#)
+            let id = try #require(try create.json()["data"]["id"].int)
+            #expect(try await session.settled(try await session.firstJob(of: id), in: outcomes) == .completed)
+            // The token lived 60 seconds, under the refresh margin: refreshed before the call.
+            #expect(await oauth.refreshGrants == 1)
+            let latest = try #require(await oauth.accessTokens.last)
+            #expect(session.fake.calls("GET", "/api/v2/custom_objects").last?.header("authorization") == "Bearer \(latest)")
+            let stored = try await StoredCredentials.read(session, id: id)
+            #expect(stored["access_token"]?.stringValue == latest)
+            #expect(stored["refresh_token"] == "CANARY-refresh-token-3")
+            // The rotated-out token no longer works at the provider; the stored one does.
+            #expect(try await session.settled(try await session.refresh(id), in: outcomes) == .completed)
+            #expect(await oauth.refreshGrants == 2)
+        }
+    }
+
+    @Test func concurrentCallersRefreshOnce() async throws {
+        let settings = FakeOAuth.Settings.with {
+            $0.expiresIn = 60
+        }
+        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            session.fake.hubspotTokenInfo(hubID: 1)
+            session.fake.hubspotSchemas([])
+            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let outcomes = session.jobOutcomes()
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            let id = try #require(try create.json()["data"]["id"].int)
+            _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
+            let before = await oauth.refreshGrants
+            // The token expires within the margin again: eight callers at once want it fresh.
+            let principal = try await session.environment.access.authenticate(token: session.token)
+            let stored = try #require(try await SQLDestinationStore(database: session.environment.database).stored(workspace: principal.workspaceID, id: DestinationID(id)))
+            let refresher = session.environment.tokenRefresher
+            let box = try session.secretBox()
+            let tokens = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await refresher.freshSecrets(stored, try box.openObject(stored.secrets))["access_token"]?.stringValue }
+                }
+                return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
+            }
+            #expect(tokens.count == 1)
+            #expect(await oauth.refreshGrants == before + 1)
+        }
+    }
+
+    @Test func aRevokedRefreshTokenAsksForANewConsentWhichFixesIt() async throws {
+        let settings = FakeOAuth.Settings.with {
+            $0.expiresIn = 60
+        }
+        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            session.fake.hubspotTokenInfo(hubID: 7)
+            session.fake.hubspotTokenInfo(hubID: 7)
+            session.fake.hubspotSchemas([])
+            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let outcomes = session.jobOutcomes()
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            let id = try #require(try create.json()["data"]["id"].int)
+            await oauth.revoke(refreshToken: "CANARY-refresh-token-2")
+            guard case .failed(let message) = try await session.settled(try await session.firstJob(of: id), in: outcomes) else {
+                Issue.record("the refresh did not fail")
+                return
+            }
+            #expect(message.contains("authorize it again"))
+            #expect(try await session.request(.get, "/api/v1/destinations/\(id)").json()["data"]["auth_status"].string == "reauthorization_required")
+            // Further refreshes fail at once, without calling the provider.
+            let tokenCalls = session.fake.calls("POST", "/oauth/token").count
+            guard case .failed = try await session.settled(try await session.refresh(id), in: outcomes) else { Issue.record("refreshed"); return }
+            #expect(session.fake.calls("POST", "/oauth/token").count == tokenCalls)
+            // A new consent, by PATCH, authorises the same destination again.
+            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
+            let newCode = await oauth.consent(redirectURI: Self.redirect)
+            let patch = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"oauth_code": "\#(newCode)"}}}"#)
+            #expect(patch.status == .ok)
+            #expect(try patch.json()["data"]["auth_status"].string == "authorized")
+            #expect(try patch.json()["data"]["id"].int == id)
+            #expect(try await StoredCredentials.read(session, id: id)["refresh_token"] == "CANARY-refresh-token-4")
+        }
+    }
+
+    @Test func authorizeURLValidatesItsParameters() async throws {
+        let settings = FakeOAuth.Settings()
+        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+            let redirect = Self.encoded(Self.redirect)
+            let cases: [(String, HTTPResponse.Status, String)] = [
+                ("type=hubspot", .badRequest, "redirect_uri"),
+                ("redirect_uri=\(redirect)", .badRequest, "type"),
+                ("type=hubspot&redirect_uri=not-a-url", .unprocessableContent, "redirect_uri"),
+                ("type=hubspot&redirect_uri=ftp%3A%2F%2Fx.example.com", .unprocessableContent, "redirect_uri"),
+                ("type=braze&redirect_uri=\(redirect)", .unprocessableContent, "does not use OAuth"),
+                ("type=fax&redirect_uri=\(redirect)", .unprocessableContent, "valid types"),
+                ("type=salesforce&redirect_uri=\(redirect)", .unprocessableContent, "connectors.salesforce.oauth.client_id"),
+                ("type=zendesk&domain=acme&redirect_uri=\(redirect)", .unprocessableContent, "connectors.zendesk.oauth.client_secret"),
+            ]
+            for (query, status, mention) in cases {
+                let response = try await session.request(.get, "/api/v1/destinations/authorize_url?\(query)")
+                #expect(response.status == status, "\(query)")
+                #expect(try response.json()["message"].string?.contains(mention) == true, "\(query): \(String(buffer: response.body))")
+            }
+            let unauthenticated = try await session.request(.get, "/api/v1/destinations/authorize_url?type=hubspot&redirect_uri=\(redirect)", headers: [:])
+            #expect(unauthenticated.status == .unauthorized)
+        }
+    }
+
+    @Test func noTokenCodeOrClientSecretLeaves() async throws {
+        let settings = FakeOAuth.Settings()
+        let server = try TestServer()
+        let bodies = try await server.run(configure: Self.configure("hubspot", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            session.fake.hubspotTokenInfo(hubID: 1)
+            session.fake.hubspotSchemas([])
+            let outcomes = session.jobOutcomes()
+            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
+            let code = await oauth.consent(redirectURI: Self.redirect)
+            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            let id = try #require(try create.json()["data"]["id"].int)
+            _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
+            try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            try await session.request(.get, "/api/v1/destinations/\(id)")
+            try await session.request(.get, "/api/v1/destinations")
+            return (session.responseBodies, code)
+        }
+        let (responses, code) = bodies
+        let logs = server.logs.all
+        let database = try server.databaseBytes()
+        for secret in ["CANARY-access-token", "CANARY-refresh-token", settings.clientSecret, code] {
+            #expect(!responses.contains { $0.contains(secret) }, "\(secret) in a response")
+            #expect(!logs.contains { $0.contains(secret) }, "\(secret) in the logs: \(logs.filter { $0.contains(secret) }.prefix(2))")
+            #expect(database.range(of: Data(secret.utf8)) == nil, "\(secret) in the database file")
+        }
+    }
+}
+
+struct TestResponseSummary {
+    let status: HTTPResponse.Status
+    let message: String
+}
