@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],
     targets: [
         .target(
@@ -66,6 +68,9 @@ let package = Package(
                 "DestinationsCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -126,20 +131,23 @@ let package = Package(
             name: "DestinationsStorageTests",
             dependencies: [
                 "DestinationsStorage",
+                "TestSupport",
                 "DestinationsCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings
         ),
-        // Fake providers' APIs on loopback, shared by the test targets.
+        // What the test targets share: fake providers' APIs on loopback, and the databases to test on.
         .target(
-            name: "FakeProviders",
+            name: "TestSupport",
             dependencies: [
+                "DestinationsStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tests/FakeProviders",
+            path: "Tests/TestSupport",
             swiftSettings: testSettings
         ),
         .testTarget(
@@ -147,7 +155,7 @@ let package = Package(
             dependencies: [
                 "DestinationsConnectors",
                 "DestinationsCore",
-                "FakeProviders",
+                "TestSupport",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: testSettings
@@ -155,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "DestinationsCLITests",
             dependencies: [
-                "FakeProviders",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -166,7 +174,7 @@ let package = Package(
             name: "DestinationsServerTests",
             dependencies: [
                 "DestinationsServer",
-                "FakeProviders",
+                "TestSupport",
                 "DestinationsConnectors",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 "DestinationsContract",

@@ -27,7 +27,8 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "destinations"),
-        services: [EnvironmentService(environment: environment), environment.jobWorker],
+        services: [EnvironmentService(environment: environment), environment.jobWorker]
+            + (environment.jobListener.map { [JobListenerService(listener: $0)] } ?? []),
         logger: environment.logger
     )
 }

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import FakeProviders
+import TestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1

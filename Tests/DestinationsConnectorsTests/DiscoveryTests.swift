@@ -1,7 +1,7 @@
 import CryptoExtras
 @testable import DestinationsConnectors
 import DestinationsCore
-import FakeProviders
+import TestSupport
 import Foundation
 import Testing
 

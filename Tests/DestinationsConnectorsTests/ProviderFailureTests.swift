@@ -1,6 +1,6 @@
 @testable import DestinationsConnectors
 import DestinationsCore
-import FakeProviders
+import TestSupport
 import Foundation
 import Testing
 

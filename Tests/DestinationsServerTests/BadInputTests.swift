@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 
 /// Every class of bad input gets its 4xx with a message naming the problem, and writes nothing.
@@ -49,9 +50,9 @@ struct BadInputTests {
         Case(name: "non-numeric id", method: .patch, path: "/api/v1/destinations/abc", body: #"{"service_connection": {"name": "x"}}"#, status: .badRequest, mentions: "id"),
     ]
 
-    @Test(arguments: cases)
-    func isRejectedAndWritesNothing(_ badInput: Case) async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all, cases)
+    func isRejectedAndWritesNothing(_ backend: TestBackend, _ badInput: Case) async throws {
+        try await TestServer(backend).run { session in
             let id = try await session.createActiveCampaign(name: "Existing")
             let before = try await DatabaseSnapshot.take(session)
             let response = try await session.request(
@@ -68,8 +69,9 @@ struct BadInputTests {
         }
     }
 
-    @Test func aBodyOverOneMebibyteIs413AndWritesNothing() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func aBodyOverOneMebibyteIs413AndWritesNothing(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let before = try await DatabaseSnapshot.take(session)
             let padding = String(repeating: "a", count: 1 << 20)
             let response = try await session.request(
@@ -83,8 +85,9 @@ struct BadInputTests {
         }
     }
 
-    @Test func aBodyJustUnderTheLimitIsRead() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func aBodyJustUnderTheLimitIsRead(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let padding = String(repeating: "a", count: (1 << 20) - 200)
             let response = try await session.request(
                 .post,

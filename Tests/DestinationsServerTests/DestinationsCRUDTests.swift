@@ -3,12 +3,14 @@ import DestinationsCore
 import Foundation
 import HTTPTypes
 import SQLKit
+import TestSupport
 import Testing
 
 @Suite("Destinations CRUD, as the seed shows it")
 struct DestinationsCRUDTests {
-    @Test func createAnswers201WithTheWholeDestination() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func createAnswers201WithTheWholeDestination(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let response = try await session.request(.post, "/api/v1/destinations", json: session.activeCampaignBody(name: "Example ActiveCampaign"))
             #expect(response.status == .created)
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
@@ -25,8 +27,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func nameDefaultsToTheConnectorLabel() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func nameDefaultsToTheConnectorLabel(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let response = try await session.request(
                 .post,
                 "/api/v1/destinations",
@@ -37,8 +40,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func getReturnsTheDestinationWithItsObjects() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func getReturnsTheDestinationWithItsObjects(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let response = try await session.request(
                 .post,
                 "/api/v1/destinations",
@@ -62,8 +66,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func patchRenamesAndMergesCredentials() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func patchRenamesAndMergesCredentials(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let id = try await session.createActiveCampaign(name: "Example ActiveCampaign")
             let response = try await session.request(
                 .patch,
@@ -85,8 +90,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func patchOfOneSecretKeepsTheOthers() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func patchOfOneSecretKeepsTheOthers(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let create = try await session.request(
                 .post,
                 "/api/v1/destinations",
@@ -101,8 +107,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func patchWithNullRemovesAnOptionalCredential() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func patchWithNullRemovesAnOptionalCredential(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let create = try await session.request(
                 .post,
                 "/api/v1/destinations",
@@ -115,8 +122,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func patchChangesUpdatedAtOnlyWhenSomethingChanged() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func patchChangesUpdatedAtOnlyWhenSomethingChanged(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let id = try await session.createActiveCampaign(name: "Same")
             let before = try await session.request(.get, "/api/v1/destinations/\(id)").json()["data"]
             let unchanged = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Same"}}"#)
@@ -125,8 +133,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func deleteAnswersDeletedThen404() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func deleteAnswersDeletedThen404(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let id = try await session.createActiveCampaign()
             let delete = try await session.request(.delete, "/api/v1/destinations/\(id)")
             #expect(delete.status == .ok)
@@ -141,8 +150,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func theContractIsServedUnchanged() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func theContractIsServedUnchanged(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let response = try await session.request(.get, "/api/v1/openapi.yaml", headers: [:])
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/yaml")
@@ -154,8 +164,9 @@ struct DestinationsCRUDTests {
         }
     }
 
-    @Test func unknownRoutesAnswerTheNotFoundEnvelope() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func unknownRoutesAnswerTheNotFoundEnvelope(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let response = try await session.request(.get, "/api/v1/nothing-here")
             #expect(response.status == .notFound)
             #expect(try response.json()["status"].int == 404)

@@ -2,7 +2,7 @@ import DestinationsConnectors
 import DestinationsCore
 @testable import DestinationsServer
 import DestinationsStorage
-import FakeProviders
+import TestSupport
 import Foundation
 import Testing
 
@@ -14,8 +14,9 @@ struct JobRunnerTests {
         func now() -> Date { instant }
     }
 
-    @Test func aRetryAfterFromTheProviderSetsTheNextRun() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func aRetryAfterFromTheProviderSetsTheNextRun(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.on("GET", "/catalogs", replies: [.json(#"{"message": "slow down"}"#, status: 429, headers: ["Retry-After": "7"])])
             let id = try await session.insertDestination(type: "braze", details: ["instance_url": .string(session.fake.baseURL.absoluteString)], secrets: ["api_key": "k"])
             let (runner, queue, lease, now) = try await Self.claimed(session, destination: id)
@@ -35,8 +36,9 @@ struct JobRunnerTests {
         #expect(jittered.delay(afterAttempt: 3, retryAfter: nil) == 4)
     }
 
-    @Test func theLastAttemptFailsInsteadOfRetrying() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func theLastAttemptFailsInsteadOfRetrying(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.on("GET", "/catalogs", replies: [.json("{}", status: 502)])
             let id = try await session.insertDestination(type: "braze", details: ["instance_url": .string(session.fake.baseURL.absoluteString)], secrets: ["api_key": "k"])
             let (runner, _, lease, _) = try await Self.claimed(session, destination: id, maxAttempts: 1)

@@ -1,7 +1,7 @@
 import DestinationsCore
 @testable import DestinationsServer
 import DestinationsStorage
-import FakeProviders
+import TestSupport
 import Foundation
 import HTTPTypes
 import Testing
@@ -45,9 +45,10 @@ struct OAuthTests {
         value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
     }
 
-    @Test func hubspotFromConsentToACreatedDestination() async throws {
+    @Test(arguments: TestBackend.all)
+    func hubspotFromConsentToACreatedDestination(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings()
-        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("hubspot", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.hubspotTokenInfo(hubID: 4242)
             session.fake.hubspotSchemas([])
@@ -80,9 +81,10 @@ struct OAuthTests {
         }
     }
 
-    @Test func aCodeIsExchangedOnceAndARejectedCodeCreatesNothing() async throws {
+    @Test(arguments: TestBackend.all)
+    func aCodeIsExchangedOnceAndARejectedCodeCreatesNothing(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings()
-        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("hubspot", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.hubspotTokenInfo(hubID: 1)
             _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
@@ -102,13 +104,14 @@ struct OAuthTests {
         }
     }
 
-    @Test func salesforceSandboxSwitchesHostsAndKeepsTheInstance() async throws {
+    @Test(arguments: TestBackend.all)
+    func salesforceSandboxSwitchesHostsAndKeepsTheInstance(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings.with {
             $0.tokenPath = "/sandbox/token"
             $0.expiresIn = nil
             $0.extraFields = ["instance_url": "https://acme--sbx.sandbox.my.salesforce.com", "id": "https://test.salesforce.com/id/00D000000000001/005000000000001"]
         }
-        try await TestServer().run(configure: Self.configure("salesforce", settings, sandbox: true)) { session in
+        try await TestServer(backend).run(configure: Self.configure("salesforce", settings, sandbox: true)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             let blob = Self.encoded(Data(#"{ "sandbox": true }"#.utf8).base64EncodedString())
             let consent = try await Self.authorize(session, "type=salesforce&redirect_uri=\(Self.encoded(Self.redirect))&state=\(blob)")
@@ -129,11 +132,12 @@ struct OAuthTests {
         }
     }
 
-    @Test func zendeskNeedsItsDomainAndAuthenticatesWithJSON() async throws {
+    @Test(arguments: TestBackend.all)
+    func zendeskNeedsItsDomainAndAuthenticatesWithJSON(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings.with {
             $0.authentication = .jsonBody
         }
-        try await TestServer().run(configure: Self.configure("zendesk", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("zendesk", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             let missing = try await session.request(.get, "/api/v1/destinations/authorize_url?type=zendesk&redirect_uri=\(Self.encoded(Self.redirect))")
             #expect(missing.status == .unprocessableContent)
@@ -150,11 +154,12 @@ struct OAuthTests {
         }
     }
 
-    @Test func pinterestAuthenticatesWithBasic() async throws {
+    @Test(arguments: TestBackend.all)
+    func pinterestAuthenticatesWithBasic(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings.with {
             $0.authentication = .basic
         }
-        try await TestServer().run(configure: Self.configure("pinterest", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("pinterest", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             let consent = try await Self.authorize(session, "type=pinterest&redirect_uri=\(Self.encoded(Self.redirect))")
             #expect(consent["scope"] == "ads:read,ads:write,user_accounts:read")
@@ -165,13 +170,14 @@ struct OAuthTests {
         }
     }
 
-    @Test func intercomTokensNeverExpire() async throws {
+    @Test(arguments: TestBackend.all)
+    func intercomTokensNeverExpire(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings.with {
             $0.accessTokenKey = "token"
             $0.expiresIn = nil
             $0.issuesRefreshTokens = false
         }
-        try await TestServer().run(configure: Self.configure("intercom", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("intercom", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             let consent = try await Self.authorize(session, "type=intercom&redirect_uri=\(Self.encoded(Self.redirect))")
             #expect(consent["scope"] == nil)
@@ -184,10 +190,10 @@ struct OAuthTests {
         }
     }
 
-    @Test(arguments: ["google_ads", "linkedin", "outreach"])
-    func theOtherProvidersConsentAndExchange(_ type: String) async throws {
+    @Test(arguments: TestBackend.all, ["google_ads", "linkedin", "outreach"])
+    func theOtherProvidersConsentAndExchange(_ backend: TestBackend, _ type: String) async throws {
         let settings = FakeOAuth.Settings()
-        try await TestServer().run(configure: Self.configure(type, settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure(type, settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             let consent = try await Self.authorize(session, "type=\(type)&redirect_uri=\(Self.encoded(Self.redirect))")
             #expect(consent["scope"]?.isEmpty == false)
@@ -199,10 +205,11 @@ struct OAuthTests {
         }
     }
 
-    @Test func tamperedExpiredOrForeignStatesAreRefused() async throws {
+    @Test(arguments: TestBackend.all)
+    func tamperedExpiredOrForeignStatesAreRefused(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings()
         let clock = MutableClock()
-        try await TestServer(clock: clock).run(configure: Self.configure("hubspot", settings)) { session in
+        try await TestServer(backend, clock: clock).run(configure: Self.configure("hubspot", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             func create(_ state: String, headers: HTTPFields? = nil) async throws -> TestResponseSummary {
                 let code = await oauth.consent(redirectURI: Self.redirect)
@@ -237,13 +244,14 @@ struct OAuthTests {
         }
     }
 
-    @Test func anExpiringTokenIsRefreshedBeforeTheProviderCallAndRotationIsKept() async throws {
+    @Test(arguments: TestBackend.all)
+    func anExpiringTokenIsRefreshedBeforeTheProviderCallAndRotationIsKept(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings.with {
             $0.authentication = .jsonBody
             $0.expiresIn = 60
             $0.rotatesRefreshTokens = true
         }
-        try await TestServer().run(configure: Self.configure("zendesk", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("zendesk", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.zendeskCustomObjects([])
             _ = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
@@ -265,11 +273,12 @@ struct OAuthTests {
         }
     }
 
-    @Test func concurrentCallersRefreshOnce() async throws {
+    @Test(arguments: TestBackend.all)
+    func concurrentCallersRefreshOnce(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings.with {
             $0.expiresIn = 60
         }
-        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("hubspot", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.hubspotTokenInfo(hubID: 1)
             session.fake.hubspotSchemas([])
@@ -296,11 +305,12 @@ struct OAuthTests {
         }
     }
 
-    @Test func aRevokedRefreshTokenAsksForANewConsentWhichFixesIt() async throws {
+    @Test(arguments: TestBackend.all)
+    func aRevokedRefreshTokenAsksForANewConsentWhichFixesIt(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings.with {
             $0.expiresIn = 60
         }
-        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("hubspot", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.hubspotTokenInfo(hubID: 7)
             session.fake.hubspotTokenInfo(hubID: 7)
@@ -332,9 +342,10 @@ struct OAuthTests {
         }
     }
 
-    @Test func authorizeURLValidatesItsParameters() async throws {
+    @Test(arguments: TestBackend.all)
+    func authorizeURLValidatesItsParameters(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings()
-        try await TestServer().run(configure: Self.configure("hubspot", settings)) { session in
+        try await TestServer(backend).run(configure: Self.configure("hubspot", settings)) { session in
             let redirect = Self.encoded(Self.redirect)
             let cases: [(String, HTTPResponse.Status, String)] = [
                 ("type=hubspot", .badRequest, "redirect_uri"),
@@ -356,9 +367,10 @@ struct OAuthTests {
         }
     }
 
-    @Test func noTokenCodeOrClientSecretLeaves() async throws {
+    @Test(arguments: TestBackend.all)
+    func noTokenCodeOrClientSecretLeaves(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings()
-        let server = try TestServer()
+        let server = try TestServer(backend)
         let bodies = try await server.run(configure: Self.configure("hubspot", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.hubspotTokenInfo(hubID: 1)
@@ -376,7 +388,7 @@ struct OAuthTests {
         }
         let (responses, code) = bodies
         let logs = server.logs.all
-        let database = try server.databaseBytes()
+        let database = try await server.databaseBytes()
         for secret in ["CANARY-access-token", "CANARY-refresh-token", settings.clientSecret, code] {
             #expect(!responses.contains { $0.contains(secret) }, "\(secret) in a response")
             #expect(!logs.contains { $0.contains(secret) }, "\(secret) in the logs: \(logs.filter { $0.contains(secret) }.prefix(2))")

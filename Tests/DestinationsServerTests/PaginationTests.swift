@@ -1,11 +1,13 @@
 import DestinationsCore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Pagination of GET /destinations")
 struct PaginationTests {
-    @Test func theSeedsExample() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func theSeedsExample(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             for index in 1...7 { _ = try await session.createActiveCampaign(name: "D\(index)") }
             let json = try await session.request(.get, "/api/v1/destinations?per_page=4").json()
             #expect(json["status"].string == "success")
@@ -32,8 +34,9 @@ struct PaginationTests {
         }
     }
 
-    @Test func newestFirstByDefaultAndAscendingOnRequest() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func newestFirstByDefaultAndAscendingOnRequest(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             var ids: [Int64] = []
             for index in 1...3 { ids.append(try await session.createActiveCampaign(name: "D\(index)")) }
             let descending = try await session.request(.get, "/api/v1/destinations").json()["data"].array?.compactMap { $0["id"].int }
@@ -45,33 +48,35 @@ struct PaginationTests {
         }
     }
 
-    @Test func theNextLinkRepeatsAnOrderThatWasGiven() async throws {
-        try await TestServer(publicURL: "https://destinations.example.com").run { session in
+    @Test(arguments: TestBackend.all)
+    func theNextLinkRepeatsAnOrderThatWasGiven(_ backend: TestBackend) async throws {
+        try await TestServer(backend, publicURL: "https://destinations.example.com").run { session in
             for index in 1...3 { _ = try await session.createActiveCampaign(name: "D\(index)") }
             let json = try await session.request(.get, "/api/v1/destinations?per_page=2&order=asc").json()
             #expect(json["next"].string == "https://destinations.example.com/api/v1/destinations?page=2&per_page=2&order=asc")
         }
     }
 
-    @Test(arguments: ["0", "-1"])
-    func perPageBelowOneIsABadRequest(_ perPage: String) async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all, ["0", "-1"])
+    func perPageBelowOneIsABadRequest(_ backend: TestBackend, _ perPage: String) async throws {
+        try await TestServer(backend).run { session in
             let response = try await session.request(.get, "/api/v1/destinations?per_page=\(perPage)")
             #expect(response.status == .badRequest)
             #expect(try response.json()["message"].string?.contains("per_page") == true)
         }
     }
 
-    @Test func perPageAboveTheMaximumIsCut() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func perPageAboveTheMaximumIsCut(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let json = try await session.request(.get, "/api/v1/destinations?per_page=101").json()
             #expect(json["pagination"]["per_page"].int == 100)
         }
     }
 
-    @Test(arguments: ["page=abc", "per_page=ten", "page=1.5", "order=sideways", "page=99999999999999999999"])
-    func nonNumericOrUnknownValuesAreBadRequests(_ query: String) async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all, ["page=abc", "per_page=ten", "page=1.5", "order=sideways", "page=99999999999999999999"])
+    func nonNumericOrUnknownValuesAreBadRequests(_ backend: TestBackend, _ query: String) async throws {
+        try await TestServer(backend).run { session in
             let response = try await session.request(.get, "/api/v1/destinations?\(query)")
             #expect(response.status == .badRequest)
             let name = String(query.prefix { $0 != "=" })
@@ -79,9 +84,9 @@ struct PaginationTests {
         }
     }
 
-    @Test(arguments: ["0", "-3"])
-    func pageBelowOneIsTheFirstPage(_ page: String) async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all, ["0", "-3"])
+    func pageBelowOneIsTheFirstPage(_ backend: TestBackend, _ page: String) async throws {
+        try await TestServer(backend).run { session in
             _ = try await session.createActiveCampaign()
             let json = try await session.request(.get, "/api/v1/destinations?page=\(page)").json()
             #expect(json["pagination"]["page"].int == 1)
@@ -89,8 +94,9 @@ struct PaginationTests {
         }
     }
 
-    @Test func aPagePastTheEndIsEmpty() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func aPagePastTheEndIsEmpty(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             _ = try await session.createActiveCampaign()
             for page in ["5", "9223372036854775807"] {
                 let json = try await session.request(.get, "/api/v1/destinations?page=\(page)").json()
@@ -103,8 +109,9 @@ struct PaginationTests {
         }
     }
 
-    @Test func anEmptyWorkspaceHasOneEmptyPage() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func anEmptyWorkspaceHasOneEmptyPage(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let json = try await session.request(.get, "/api/v1/destinations").json()
             #expect(json["data"].array == [])
             #expect(json["pagination"]["total_records"].int == 0)

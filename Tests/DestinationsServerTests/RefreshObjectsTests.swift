@@ -1,7 +1,7 @@
 import CryptoExtras
 import DestinationsCore
 @testable import DestinationsServer
-import FakeProviders
+import TestSupport
 import Foundation
 import SQLKit
 import HTTPTypes
@@ -9,8 +9,9 @@ import Testing
 
 @Suite("refresh_objects against the providers")
 struct RefreshObjectsTests {
-    @Test func creatingADestinationRefreshesItsObjectsByItself() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func creatingADestinationRefreshesItsObjectsByItself(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.brazeCatalogs(["restaurants"])
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
@@ -22,8 +23,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func aRefreshAnswersAKeyAtOnceAndCompletes() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func aRefreshAnswersAKeyAtOnceAndCompletes(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.activeCampaignSchemas(["transactions"])
             let outcomes = session.jobOutcomes()
             let create = try await session.request(
@@ -40,8 +42,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func oauthConnectorsRefreshWithTheirStoredToken() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func oauthConnectorsRefreshWithTheirStoredToken(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.hubspotSchemas([("cars", "Car")])
             session.fake.salesforceSObjects([("Account", "Account", true, true), ("Log", "Log", false, false)])
             session.fake.zendeskCustomObjects([("car", "Car")])
@@ -59,9 +62,10 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func googleSheetsRefreshesItsTabs() async throws {
+    @Test(arguments: TestBackend.all)
+    func googleSheetsRefreshesItsTabs(_ backend: TestBackend) async throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        try await TestServer().run { session in
+        try await TestServer(backend).run { session in
             session.fake.googleSheets(spreadsheet: "sheet-9", tabs: ["Leads", "Churned"])
             let outcomes = session.jobOutcomes()
             let pem = key.pemRepresentation.replacingOccurrences(of: "\n", with: "\\n")
@@ -77,8 +81,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func concurrentRefreshesShareOneJobAndOneProviderCall() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func concurrentRefreshesShareOneJobAndOneProviderCall(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.brazeCatalogs([])
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
@@ -95,8 +100,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func aProviderErrorIsRetriedThenCompletes() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func aProviderErrorIsRetriedThenCompletes(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.on("GET", "/catalogs", replies: [
                 .json(#"{"message": "internal"}"#, status: 500),
                 .json(#"{"message": "slow down"}"#, status: 429, headers: ["Retry-After": "0"]),
@@ -110,8 +116,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func badCredentialsFailAtOnceWithTheProvidersWords() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func badCredentialsFailAtOnceWithTheProvidersWords(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.on("GET", "/catalogs", replies: [.json(#"{"message": "Unknown or missing REST API Key"}"#, status: 401)])
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
@@ -125,8 +132,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func aProviderThatNeverAnswersFailsAfterTheLastAttempt() async throws {
-        let server = try TestServer(jobs: JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01)))
+    @Test(arguments: TestBackend.all)
+    func aProviderThatNeverAnswersFailsAfterTheLastAttempt(_ backend: TestBackend) async throws {
+        let server = try TestServer(backend, jobs: JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01)))
         try await server.run(configure: { settings, _ in settings.outboundTimeout = 0.3 }) { session in
             session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: "{}", delay: .seconds(1))])
             let outcomes = session.jobOutcomes()
@@ -141,8 +149,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func aFailedRefreshKeepsThePreviousObjects() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func aFailedRefreshKeepsThePreviousObjects(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.brazeCatalogs(["menu"])
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
@@ -155,8 +164,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func aJobWhoseWorkerDiedIsFinishedByAnother() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func aJobWhoseWorkerDiedIsFinishedByAnother(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.brazeCatalogs(["menu"])
             let outcomes = session.jobOutcomes()
             let id = try await session.insertDestination(type: "braze", details: ["instance_url": .string(session.fake.baseURL.absoluteString)], secrets: ["api_key": "k"])
@@ -186,8 +196,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func statusOfUnknownForeignOrMissingKeys() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func statusOfUnknownForeignOrMissingKeys(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.brazeCatalogs([])
             let outcomes = session.jobOutcomes()
             let first = try await session.createBraze()
@@ -215,8 +226,9 @@ struct RefreshObjectsTests {
         }
     }
 
-    @Test func refreshAcceptsTheTerraformProvidersEmptyObject() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func refreshAcceptsTheTerraformProvidersEmptyObject(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             session.fake.brazeCatalogs([])
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
@@ -230,9 +242,9 @@ struct RefreshObjectsTests {
 
 @Suite("The outbound guard at create and update time")
 struct OutboundGuardAtCreateTests {
-    @Test(arguments: ["http://127.0.0.1:8080", "http://10.0.0.1", "http://169.254.169.254/latest/meta-data", "http://[::1]:9000"])
-    func privateInstanceURLsAreRefused(_ url: String) async throws {
-        try await TestServer().run(configure: { settings, _ in settings.allowPrivateNetworks = false }) { session in
+    @Test(arguments: TestBackend.all, ["http://127.0.0.1:8080", "http://10.0.0.1", "http://169.254.169.254/latest/meta-data", "http://[::1]:9000"])
+    func privateInstanceURLsAreRefused(_ backend: TestBackend, _ url: String) async throws {
+        try await TestServer(backend).run(configure: { settings, _ in settings.allowPrivateNetworks = false }) { session in
             let before = try await DatabaseSnapshot.take(session)
             let response = try await session.request(
                 .post,
@@ -247,8 +259,9 @@ struct OutboundGuardAtCreateTests {
         }
     }
 
-    @Test func anUpdateToAPrivateURLIsRefusedAndChangesNothing() async throws {
-        try await TestServer().run(configure: { settings, _ in settings.allowPrivateNetworks = false }) { session in
+    @Test(arguments: TestBackend.all)
+    func anUpdateToAPrivateURLIsRefusedAndChangesNothing(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run(configure: { settings, _ in settings.allowPrivateNetworks = false }) { session in
             let id = try await session.createBraze(instanceURL: "https://rest.iad-03.braze.com")
             let before = try await DatabaseSnapshot.take(session)
             let response = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"instance_url": "http://10.1.2.3"}}}"#)

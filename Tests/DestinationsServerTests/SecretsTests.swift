@@ -1,6 +1,7 @@
 import DestinationsCore
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 
 /// No secret credential reaches a response, a log line, or the database file in plaintext.
@@ -11,8 +12,9 @@ struct SecretsTests {
         "CANARY-import-key-e5f208", "CANARY-private-key-4fd1aa", "CANARY-oauth-code-77e0c3",
     ]
 
-    @Test func canariesNeverLeave() async throws {
-        let server = try TestServer()
+    @Test(arguments: TestBackend.all)
+    func canariesNeverLeave(_ backend: TestBackend) async throws {
+        let server = try TestServer(backend)
         let bodies = try await server.run { session in
             let ac = try await session.createActiveCampaign(token: Self.canaries[0])
             try await session.request(.patch, "/api/v1/destinations/\(ac)", json: #"{"service_connection": {"credentials": {"api_token": "\#(Self.canaries[1])"}}}"#)
@@ -39,7 +41,7 @@ struct SecretsTests {
         #expect(bodies.count == 11)
         let logs = server.logs.all
         #expect(!logs.isEmpty)
-        let databaseBytes = try server.databaseBytes()
+        let databaseBytes = try await server.databaseBytes()
         for canary in Self.canaries {
             #expect(!bodies.contains { $0.contains(canary) }, "\(canary) in a response")
             #expect(!logs.contains { $0.contains(canary) }, "\(canary) in the logs")
@@ -47,8 +49,9 @@ struct SecretsTests {
         }
     }
 
-    @Test func storedSecretsAreSealedWithTheConfiguredKey() async throws {
-        try await TestServer().run { session in
+    @Test(arguments: TestBackend.all)
+    func storedSecretsAreSealedWithTheConfiguredKey(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
             let id = try await session.createActiveCampaign(token: "sealed-secret")
             let row = try #require(try await DatabaseSnapshot.take(session).first { $0.hasPrefix("destinations: \(id) |") })
             let key = try EncryptionKey(base64: try session.environment.settings.encryptionBase64())
@@ -57,9 +60,10 @@ struct SecretsTests {
         }
     }
 
-    @Test func aProviderEchoingTheKeyLeaksNothingThroughRefreshes() async throws {
+    @Test(arguments: TestBackend.all)
+    func aProviderEchoingTheKeyLeaksNothingThroughRefreshes(_ backend: TestBackend) async throws {
         let canary = "CANARY-echoed-by-provider-2b9c1d"
-        let server = try TestServer()
+        let server = try TestServer(backend)
         let bodies = try await server.run { session in
             session.fake.on("GET", "/catalogs", replies: [.json(#"{"message": "Invalid API key \#(canary)"}"#, status: 401)])
             let outcomes = session.jobOutcomes()
@@ -77,6 +81,6 @@ struct SecretsTests {
         #expect(bodies.contains { $0.contains("[redacted]") })
         #expect(!bodies.contains { $0.contains(canary) })
         #expect(!server.logs.all.contains { $0.contains(canary) })
-        #expect(try server.databaseBytes().range(of: Data(canary.utf8)) == nil)
+        #expect(try await server.databaseBytes().range(of: Data(canary.utf8)) == nil)
     }
 }

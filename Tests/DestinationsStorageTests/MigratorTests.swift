@@ -1,13 +1,15 @@
 import DestinationsStorage
 import Logging
 import SQLKit
+import TestSupport
 import Testing
 
 @Suite struct MigratorTests {
     let logger = Logger(label: "storage-tests")
 
-    @Test func appliesEveryMigrationOnceThenNothing() async throws {
-        try await withTemporaryDatabase(migrate: false) { database, _ in
+    @Test(arguments: TestBackend.all)
+    func appliesEveryMigrationOnceThenNothing(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend, migrate: false) { database in
             let migrator = Migrator(database: database, logger: logger)
             #expect(try await migrator.currentVersion() == 0)
             let applied = try await migrator.migrate()
@@ -17,8 +19,9 @@ import Testing
         }
     }
 
-    @Test func refusesASchemaNewerThanItKnows() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func refusesASchemaNewerThanItKnows(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let migrator = Migrator(database: database, logger: logger)
             let future = migrator.latestVersion + 1
             try await database.write { db in
@@ -30,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func theDatabaseRunsInWALMode() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test func sqliteRunsInWALMode() async throws {
+        try await withTemporaryDatabase(.sqlite) { database in
             let mode = try await database.read { db in
                 try await db.raw("PRAGMA journal_mode").first(decodingColumn: "journal_mode", as: String.self)
             }
@@ -39,8 +42,8 @@ import Testing
         }
     }
 
-    @Test func theListQueryIsServedByTheWorkspaceIndex() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test func sqliteServesTheListQueryFromTheWorkspaceIndex() async throws {
+        try await withTemporaryDatabase(.sqlite) { database in
             let plan = try await database.read { db in
                 try await db.raw(
                     "EXPLAIN QUERY PLAN SELECT id FROM destinations WHERE workspace_id = 1 ORDER BY created_at DESC, id DESC LIMIT 25"
@@ -48,6 +51,22 @@ import Testing
             }
             #expect(plan.contains { $0.contains("destinations_by_workspace") }, "\(plan)")
             #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        }
+    }
+
+    @Test(.enabled(if: TestBackend.postgresURL != nil, "set TEST_POSTGRES_URL to run the PostgreSQL suites"))
+    func postgresServesTheListQueryFromTheWorkspaceIndex() async throws {
+        try await withTemporaryDatabase(.postgres) { database in
+            let plan = try await database.write { db in
+                // An empty table makes a scan cheapest; ask whether the index can serve the query at all.
+                try await db.raw("SET LOCAL enable_seqscan = off").run()
+                try await db.raw("SET LOCAL enable_bitmapscan = off").run()
+                return try await db.raw(
+                    "EXPLAIN SELECT id FROM destinations WHERE workspace_id = 1 ORDER BY created_at DESC, id DESC LIMIT 25"
+                ).all(decodingColumn: "QUERY PLAN", as: String.self)
+            }
+            #expect(plan.contains { $0.contains("destinations_by_workspace") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("Sort") }, "\(plan)")
         }
     }
 }

@@ -3,10 +3,11 @@ import DestinationsStorage
 import Foundation
 import Logging
 import SQLKit
+import TestSupport
 import Testing
 
 @Suite struct SQLDestinationStoreTests {
-    static func workspace(_ database: SQLiteDatabase, _ name: String = "w") async throws -> WorkspaceID {
+    static func workspace(_ database: any Database, _ name: String = "w") async throws -> WorkspaceID {
         try await SQLWorkspaceStore(database: database).createWorkspace(name: name, now: Date()).id
     }
 
@@ -22,8 +23,9 @@ import Testing
         )
     }
 
-    @Test func insertsAndReadsBackWithObjectsInOrder() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func insertsAndReadsBackWithObjectsInOrder(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let store = SQLDestinationStore(database: database)
             let workspace = try await Self.workspace(database)
             let objects = [DestinationObject.standard("User", "user", caseSensitive: true), .standard("Event", "event", customFields: false)]
@@ -34,8 +36,9 @@ import Testing
         }
     }
 
-    @Test func pagesInCreationOrderWithTiesBrokenById() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func pagesInCreationOrderWithTiesBrokenById(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let store = SQLDestinationStore(database: database)
             let workspace = try await Self.workspace(database)
             let other = try await Self.workspace(database, "other")
@@ -58,8 +61,9 @@ import Testing
         }
     }
 
-    @Test func aThrowingUpdateWritesNothing() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func aThrowingUpdateWritesNothing(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let store = SQLDestinationStore(database: database)
             let workspace = try await Self.workspace(database)
             let inserted = try await store.insert(Self.new(workspace, "before"))
@@ -74,8 +78,9 @@ import Testing
         }
     }
 
-    @Test func concurrentUpdatesDoNotLoseEachOther() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func concurrentUpdatesDoNotLoseEachOther(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let store = SQLDestinationStore(database: database)
             let workspace = try await Self.workspace(database)
             let id = try await store.insert(Self.new(workspace, "counter")).destination.id
@@ -97,8 +102,9 @@ import Testing
         }
     }
 
-    @Test func deleteIsScopedToTheWorkspaceAndTakesTheObjects() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func deleteIsScopedToTheWorkspaceAndTakesTheObjects(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let store = SQLDestinationStore(database: database)
             let workspace = try await Self.workspace(database)
             let other = try await Self.workspace(database, "other")
@@ -113,8 +119,9 @@ import Testing
         }
     }
 
-    @Test func readsDoNotWaitForAnOpenWriteTransaction() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func readsDoNotWaitForAnOpenWriteTransaction(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let store = SQLDestinationStore(database: database)
             let workspace = try await Self.workspace(database)
             _ = try await store.insert(Self.new(workspace, "visible"))

@@ -1,6 +1,7 @@
 import DestinationsCore
 import DestinationsStorage
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct SQLJobQueueTests {
@@ -8,14 +9,15 @@ import Testing
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     /// A destination to hang jobs on.
-    static func destination(_ database: SQLiteDatabase) async throws -> (WorkspaceID, DestinationID) {
+    static func destination(_ database: any Database) async throws -> (WorkspaceID, DestinationID) {
         let workspace = try await SQLDestinationStoreTests.workspace(database)
         let id = try await SQLDestinationStore(database: database).insert(SQLDestinationStoreTests.new(workspace, "d")).destination.id
         return (workspace, id)
     }
 
-    @Test func requestsWhileOneIsActiveShareIt() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func requestsWhileOneIsActiveShareIt(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
             let first = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
@@ -31,8 +33,9 @@ import Testing
         }
     }
 
-    @Test func concurrentRequestsShareOneJob() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func concurrentRequestsShareOneJob(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
             let keys = try await withThrowingTaskGroup(of: JobID?.self) { group in
@@ -45,8 +48,9 @@ import Testing
         }
     }
 
-    @Test func anotherWorkspacesDestinationCannotBeQueuedOrSeen() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func anotherWorkspacesDestinationCannotBeQueuedOrSeen(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
             let stranger = try await SQLDestinationStoreTests.workspace(database, "stranger")
@@ -58,8 +62,9 @@ import Testing
         }
     }
 
-    @Test func eachJobIsClaimedByOneWorkerOnly() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func eachJobIsClaimedByOneWorkerOnly(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             var queued: Set<JobID> = []
             for _ in 0..<10 {
@@ -83,8 +88,9 @@ import Testing
         }
     }
 
-    @Test func aJobIsNotClaimedBeforeItIsDue() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func aJobIsNotClaimedBeforeItIsDue(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
             _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
@@ -97,8 +103,9 @@ import Testing
         }
     }
 
-    @Test func anExpiredLeaseReturnsTheJobAndFencesOffTheOldWorker() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func anExpiredLeaseReturnsTheJobAndFencesOffTheOldWorker(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let store = SQLDestinationStore(database: database)
             let (workspace, destination) = try await Self.destination(database)
@@ -118,8 +125,9 @@ import Testing
         }
     }
 
-    @Test func aJobOutOfAttemptsFailsWhenItsWorkerDies() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func aJobOutOfAttemptsFailsWhenItsWorkerDies(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
             let id = try #require(try await queue.enqueue(NewJob(kind: .refreshObjects, maxAttempts: 1), workspace: workspace, destination: destination, now: Self.t0))
@@ -131,8 +139,9 @@ import Testing
         }
     }
 
-    @Test func aFailedRefreshLeavesTheObjectsAlone() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func aFailedRefreshLeavesTheObjectsAlone(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let store = SQLDestinationStore(database: database)
             let workspace = try await SQLDestinationStoreTests.workspace(database)
@@ -145,8 +154,9 @@ import Testing
         }
     }
 
-    @Test func aReleasedJobRunsAgainWithoutLosingAnAttempt() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func aReleasedJobRunsAgainWithoutLosingAnAttempt(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
             _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
@@ -157,8 +167,9 @@ import Testing
         }
     }
 
-    @Test func deletingTheDestinationTakesItsJobs() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func deletingTheDestinationTakesItsJobs(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
             let id = try #require(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0))
@@ -168,8 +179,9 @@ import Testing
         }
     }
 
-    @Test func creatingADestinationQueuesItsFirstJobInTheSameTransaction() async throws {
-        try await withTemporaryDatabase { database, _ in
+    @Test(arguments: TestBackend.all)
+    func creatingADestinationQueuesItsFirstJobInTheSameTransaction(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
             let store = SQLDestinationStore(database: database)
             let workspace = try await SQLDestinationStoreTests.workspace(database)
             var new = SQLDestinationStoreTests.new(workspace, "d")

@@ -1,4 +1,5 @@
 import DestinationsCore
+import DestinationsStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,8 +11,12 @@ import OpenAPIRuntime
 enum ErrorResponse {
     static func response(for error: any Error, logger: Logger) -> Response {
         let (status, message) = classify(error, logger: logger)
-        return make(status: status, message: message)
+        // The database is coming back by itself: tell clients when to try again.
+        let headers: HTTPFields = status == .serviceUnavailable ? [.retryAfter: "1"] : [:]
+        return make(status: status, message: message, headers: headers)
     }
+
+    static let databaseUnavailable = "The database is unavailable; try again shortly"
 
     static func make(status: HTTPResponse.Status, message: String, headers: HTTPFields = [:]) -> Response {
         var headers = headers
@@ -33,6 +38,8 @@ enum ErrorResponse {
         switch error {
         case let error as APIError:
             return (status(of: error.kind), error.message)
+        case is DatabaseUnavailable:
+            return (.serviceUnavailable, databaseUnavailable)
         case let error as ServerError:
             return classify(error, logger: logger)
         case let error as HTTPError:
@@ -49,6 +56,9 @@ enum ErrorResponse {
     private static func classify(_ error: ServerError, logger: Logger) -> (HTTPResponse.Status, String) {
         if let apiError = error.underlyingError as? APIError {
             return (status(of: apiError.kind), apiError.message)
+        }
+        if error.underlyingError is DatabaseUnavailable {
+            return (.serviceUnavailable, databaseUnavailable)
         }
         if error.operationInput == nil {
             // Deserialisation failed: the request itself is malformed.

@@ -116,6 +116,11 @@ public struct ServerEnvironment: Sendable {
         try await database.close()
     }
 
+    /// On PostgreSQL: hears other instances queue jobs and wakes this one's workers.
+    var jobListener: PostgresJobListener? {
+        (database as? PostgresDatabase).map { PostgresJobListener(database: $0, notifier: wakeup, logger: logger) }
+    }
+
     /// The service that runs queued jobs, for the application's service group.
     var jobWorker: JobWorkerService {
         JobWorkerService(
@@ -138,6 +143,8 @@ public struct ServerEnvironment: Sendable {
                 synchronous: settings.sqliteSynchronous,
                 logger: logger
             )
+        case .postgres(let location):
+            return PostgresDatabase(location: location, poolSize: settings.databasePoolSize, logger: logger)
         }
     }
 }

@@ -33,6 +33,11 @@ enum EncryptionKeys {
             switch database {
             case .sqlite(let path):
                 return try EncryptionKey(base64: try readOrCreateKeyFile(path + ".key"))
+            case .postgres:
+                throw KeyFileError(
+                    path: "(none)",
+                    problem: "is not generated for PostgreSQL: set ENCRYPTION_KEY or ENCRYPTION_KEY_FILE, the same on every instance"
+                )
             }
         }
     }

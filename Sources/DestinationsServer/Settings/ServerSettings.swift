@@ -13,7 +13,7 @@ import SystemPackage
 /// `encryption.key` (`ENCRYPTION_KEY`), `encryption.key.file` (`--encryption-key-file`, `ENCRYPTION_KEY_FILE`),
 /// `encryption.previous_keys` (`ENCRYPTION_PREVIOUS_KEYS`), `public.url` (`PUBLIC_URL`),
 /// `proxy.trusted` (`PROXY_TRUSTED`), `log.level` (`LOG_LEVEL`), `sqlite.readers` (`SQLITE_READERS`),
-/// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`), `jobs.concurrency`, `jobs.poll_interval`,
+/// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`), `database.pool_size` (`DATABASE_POOL_SIZE`), `jobs.concurrency`, `jobs.poll_interval`,
 /// `jobs.lease_seconds`, `jobs.max_attempts`, `jobs.retry_base_seconds` (`JOBS_...`),
 /// `outbound.allow_private_networks`, `outbound.timeout_seconds` (`OUTBOUND_...`),
 /// `connectors.<type>.base_url` (`CONNECTORS_<TYPE>_BASE_URL`), `connectors.<type>.oauth.client_id`,
@@ -33,6 +33,8 @@ public struct ServerSettings: Sendable {
     public var logLevel: Logger.Level
     public var sqliteReaders: Int
     public var sqliteSynchronous: SQLiteSynchronous
+    /// PostgreSQL connections this instance may hold.
+    public var databasePoolSize: Int
     public var jobs: JobSettings
     /// Whether provider calls may reach loopback, private and link-local addresses.
     public var allowPrivateNetworks: Bool
@@ -54,6 +56,7 @@ public struct ServerSettings: Sendable {
         logLevel: Logger.Level = .info,
         sqliteReaders: Int = 4,
         sqliteSynchronous: SQLiteSynchronous = .normal,
+        databasePoolSize: Int = 10,
         jobs: JobSettings = JobSettings(),
         allowPrivateNetworks: Bool = false,
         outboundTimeout: Double = 30,
@@ -70,6 +73,7 @@ public struct ServerSettings: Sendable {
         self.logLevel = logLevel
         self.sqliteReaders = sqliteReaders
         self.sqliteSynchronous = sqliteSynchronous
+        self.databasePoolSize = databasePoolSize
         self.jobs = jobs
         self.allowPrivateNetworks = allowPrivateNetworks
         self.outboundTimeout = outboundTimeout
@@ -118,6 +122,8 @@ public struct ServerSettings: Sendable {
             throw .invalid("sqlite.synchronous", "must be normal or full")
         }
         sqliteSynchronous = parsedSynchronous
+        databasePoolSize = reader.int(forKey: "database.pool_size", default: databasePoolSize)
+        guard (2...500).contains(databasePoolSize) else { throw .invalid("database.pool_size (DATABASE_POOL_SIZE)", "must be between 2 and 500") }
         jobs.concurrency = reader.int(forKey: "jobs.concurrency", default: jobs.concurrency)
         guard (1...1024).contains(jobs.concurrency) else { throw .invalid("jobs.concurrency (JOBS_CONCURRENCY)", "must be between 1 and 1024") }
         jobs.pollInterval = reader.double(forKey: "jobs.poll_interval", default: jobs.pollInterval)

@@ -28,6 +28,7 @@ public struct Migrator: Sendable {
         let known = latestVersion
         let migrations = self.migrations
         return try await database.write { db in
+            if let lock = dialect.migrationLock { try await db.raw(SQLQueryString(lock)).run() }
             try await db.raw(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
             ).run()

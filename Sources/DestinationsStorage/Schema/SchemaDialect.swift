@@ -36,11 +36,31 @@ public enum SchemaDialect: String, Sendable {
         }
     }
 
+    /// Serialises concurrent migrations across processes for the rest of the transaction. SQLite's
+    /// `BEGIN IMMEDIATE` already does.
+    var migrationLock: String? {
+        switch self {
+        case .sqlite: nil
+        case .postgres: "SELECT pg_advisory_xact_lock(727466143)"
+        }
+    }
+
+    /// Wakes the other instances' workers when the transaction that queued a job commits. SQLite runs
+    /// in one process, whose workers are woken in memory.
+    var jobQueuedNotification: String? {
+        switch self {
+        case .sqlite: nil
+        case .postgres: "NOTIFY \(Self.jobChannel)"
+        }
+    }
+
+    static let jobChannel = "destinations_jobs"
+
     /// A query with a row when the table exists.
     func tableExists(_ table: String) -> SQLQueryString {
         switch self {
         case .sqlite: "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = \(bind: table)"
-        case .postgres: "SELECT 1 AS found FROM information_schema.tables WHERE table_name = \(bind: table)"
+        case .postgres: "SELECT 1 AS found FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = \(bind: table)"
         }
     }
 }

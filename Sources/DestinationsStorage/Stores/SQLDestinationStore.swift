@@ -51,7 +51,8 @@ public struct SQLDestinationStore: DestinationStore {
     }
 
     public func insert(_ new: NewDestination) async throws -> DestinationDetail {
-        try await database.write { db in
+        let dialect = database.dialect
+        return try await database.write { db in
             let now = new.now.millisecondsSince1970
             let id = try await db.insert(into: "destinations")
                 .columns("workspace_id", "type", "name", "connection_details", "auth_status", "secrets_key_id", "secrets", "created_at", "updated_at")
@@ -72,7 +73,7 @@ public struct SQLDestinationStore: DestinationStore {
             let destinationID = DestinationID(id)
             try await Self.replaceObjects(of: destinationID, with: new.objects, in: db)
             if let job = new.initialJob {
-                _ = try await SQLJobQueue.insert(job, workspace: new.workspaceID, destination: destinationID, now: new.now, in: db)
+                _ = try await SQLJobQueue.insert(job, workspace: new.workspaceID, destination: destinationID, now: new.now, dialect: dialect, in: db)
             }
             let destination = Destination(
                 id: destinationID,

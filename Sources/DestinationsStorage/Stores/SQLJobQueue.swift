@@ -15,19 +15,27 @@ public struct SQLJobQueue: JobQueue {
     ]
 
     public func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID? {
-        try await database.write { db in
+        let dialect = database.dialect
+        return try await database.write { db in
             guard
                 try await db.select().column("id").from("destinations")
                     .where("id", .equal, destination.rawValue).where("workspace_id", .equal, workspace.rawValue)
                     .first() != nil
             else { return nil }
-            return try await Self.insert(job, workspace: workspace, destination: destination, now: now, in: db)
+            return try await Self.insert(job, workspace: workspace, destination: destination, now: now, dialect: dialect, in: db)
         }
     }
 
     /// Inserts a queued job, or returns the active one of the same kind for the destination. The unique
     /// partial index settles races: the loser of a concurrent insert finds the winner's job.
-    static func insert(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date, in db: any SQLDatabase) async throws -> JobID {
+    static func insert(
+        _ job: NewJob,
+        workspace: WorkspaceID,
+        destination: DestinationID,
+        now: Date,
+        dialect: SchemaDialect,
+        in db: any SQLDatabase
+    ) async throws -> JobID {
         let now = now.millisecondsSince1970
         let inserted = try await db.raw(
             """
@@ -37,7 +45,12 @@ public struct SQLJobQueue: JobQueue {
             RETURNING id
             """
         ).first(decodingColumn: "id", as: Int64.self)
-        if let inserted { return JobID(inserted) }
+        if let inserted {
+            if let notification = dialect.jobQueuedNotification {
+                try await db.raw(SQLQueryString(notification)).run()
+            }
+            return JobID(inserted)
+        }
         let active = try await db.select().column("id").from("jobs")
             .where("destination_id", .equal, destination.rawValue)
             .where("kind", .equal, job.kind.rawValue)

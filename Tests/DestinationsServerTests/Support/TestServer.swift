@@ -2,7 +2,7 @@ import DestinationsConnectors
 import DestinationsCore
 @testable import DestinationsServer
 import DestinationsStorage
-import FakeProviders
+import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,6 +10,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SQLKit
+import TestSupport
 
 /// A server on a fresh SQLite file in a temporary directory (removed with the value), with a first
 /// workspace and token, and every log line it writes captured.
@@ -26,12 +27,18 @@ final class TestServer: Sendable {
 
     /// - Parameter connectors: where provider calls go; by default every connector points at a fake
     ///   provider started with the server, so no test reaches the real network.
+    let backend: TestBackend
+    /// The database the last run used, to read it back afterwards.
+    private let lastDatabase = LockedValue<DatabaseLocation?>(nil)
+
     init(
+        _ backend: TestBackend,
         publicURL: String? = nil,
         jobs: JobSettings = JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01)),
         clock: any WallClock = SystemClock()
     ) throws {
         self.clock = clock
+        self.backend = backend
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         encryptionKey = EncryptionKey.generate().base64
@@ -60,10 +67,12 @@ final class TestServer: Sendable {
     ) async throws -> T {
         try await FakeProvider.run { fake in
             var settings = self.settings
+            settings.database = try await backend.freshDatabase(in: directory)
             for type in Catalog.registry.declarations.map(\.serviceName) where settings.connectorBaseURLs[type] == nil {
                 settings.connectorBaseURLs[type] = fake.baseURL
             }
             configure(&settings, fake)
+            lastDatabase.value = settings.database
             return try await run(settings: settings, fake: fake, body)
         }
     }
@@ -82,16 +91,35 @@ final class TestServer: Sendable {
         }
     }
 
-    /// Every byte SQLite has written for this database (main file, WAL and shared memory).
-    func databaseBytes() throws -> Data {
-        var bytes = Data()
-        for suffix in ["", "-wal", "-shm"] {
-            let path = databasePath + suffix
-            if FileManager.default.fileExists(atPath: path) {
-                bytes.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+    /// Everything the database holds: for SQLite every byte of its files (main file, WAL, shared
+    /// memory), for PostgreSQL every row of every table as text.
+    func databaseBytes() async throws -> Data {
+        switch backend {
+        case .sqlite:
+            var bytes = Data()
+            for suffix in ["", "-wal", "-shm"] {
+                let path = databasePath + suffix
+                if FileManager.default.fileExists(atPath: path) {
+                    bytes.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+                }
+            }
+            return bytes
+        case .postgres:
+            guard case .postgres(let location) = lastDatabase.value else { throw TestFailure("the server never ran") }
+            let database = PostgresDatabase(location: location, poolSize: 2, logger: Logger(label: "tests"))
+            defer { Task { try? await database.close() } }
+            return try await database.read { db in
+                let tables = try await db.raw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+                    .all(decodingColumn: "table_name", as: String.self)
+                var bytes = Data()
+                for table in tables {
+                    for row in try await db.raw(SQLQueryString("SELECT row_to_json(t)::text AS row FROM \(unsafeRaw: table) t")).all(decodingColumn: "row", as: String.self) {
+                        bytes.append(Data(row.utf8))
+                    }
+                }
+                return bytes
             }
         }
-        return bytes
     }
 }
 
@@ -187,4 +215,16 @@ final class MutableClock: WallClock, @unchecked Sendable {
     func now() -> Date { lock.withLock { instant } }
 
     func advance(by seconds: TimeInterval) { lock.withLock { instant += seconds } }
+}
+
+final class LockedValue<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }
