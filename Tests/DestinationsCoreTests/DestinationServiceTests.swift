@@ -141,7 +141,7 @@ actor InMemoryDestinationStore: DestinationStore {
     func update(
         workspace: WorkspaceID,
         id: DestinationID,
-        _ change: @Sendable (StoredDestination) throws -> StoredDestination
+        _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
         guard let (stored, objects) = rows[id], stored.destination.workspaceID == workspace else { return nil }
         let next = try change(stored)

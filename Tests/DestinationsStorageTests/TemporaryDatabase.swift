@@ -17,7 +17,7 @@ func withTemporaryDatabase<T: Sendable>(
     let database: any Database =
         switch try await backend.freshDatabase(in: directory) {
         case .sqlite(let path): try await SQLiteDatabase.open(path: path, readerCount: 2, logger: logger)
-        case .postgres(let location): PostgresDatabase(location: location, poolSize: 4, logger: logger)
+        case .postgres(let location): PostgresDatabase(location: location, poolSize: 4, deadline: .seconds(60), logger: logger)
         }
     do {
         if migrate { try await Migrator(database: database, logger: logger).migrate() }

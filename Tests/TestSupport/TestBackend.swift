@@ -46,7 +46,7 @@ actor PostgresTestServer {
         guard let url = TestBackend.postgresURL, case .postgres(let location) = try DatabaseLocation(url) else {
             throw TestBackendError("TEST_POSTGRES_URL is not a postgres:// URL")
         }
-        let database = PostgresDatabase(location: location, poolSize: 4, acquireTimeout: .seconds(10), logger: Logger(label: "test-postgres"))
+        let database = PostgresDatabase(location: location, poolSize: 4, deadline: .seconds(30), logger: Logger(label: "test-postgres"))
         // Databases of runs more than an hour old: their processes are gone.
         let cutoff = Int(Date().timeIntervalSince1970) - 3600
         let stale = try await database.read { db in

@@ -17,7 +17,7 @@ public protocol DestinationStore: Sendable {
     func update(
         workspace: WorkspaceID,
         id: DestinationID,
-        _ change: @Sendable (StoredDestination) throws -> StoredDestination
+        _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail?
 
     /// Deletes the destination and everything that belongs to it; false when there was none.

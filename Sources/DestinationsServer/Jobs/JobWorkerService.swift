@@ -48,13 +48,19 @@ struct JobWorkerService: Service, CustomStringConvertible {
             group.addTask { try await tick() }
             var running = 0
             var lastReap = ContinuousClock.now
+            // After the database failed a claim, wait a moment before the next instead of spinning.
+            var claimsPausedUntil = ContinuousClock.now
             for await event in wakeup.events {
                 if case .jobFinished = event { running -= 1 }
                 if case .tick = event, ContinuousClock.now - lastReap > .seconds(settings.leaseDuration / 2) {
                     lastReap = ContinuousClock.now
                     await reapExpiredLeases()
                 }
-                while running < settings.concurrency, let lease = await claim() {
+                while running < settings.concurrency, ContinuousClock.now >= claimsPausedUntil, let claimed = await claim() {
+                    guard let lease = claimed else {
+                        claimsPausedUntil = .now + .seconds(1)
+                        break
+                    }
                     running += 1
                     group.addTask {
                         await execute(lease)
@@ -77,13 +83,17 @@ struct JobWorkerService: Service, CustomStringConvertible {
         }
     }
 
-    private func claim() async -> JobLease? {
+    /// The next due job (`.some(nil)` when the database failed), or nil when none is due.
+    private func claim() async -> JobLease?? {
         let now = clock.now()
         do {
-            return try await queue.claim(worker: worker, now: now, leaseUntil: now.addingTimeInterval(settings.leaseDuration))
+            guard let lease = try await queue.claim(worker: worker, now: now, leaseUntil: now.addingTimeInterval(settings.leaseDuration)) else {
+                return nil
+            }
+            return .some(lease)
         } catch {
-            logger.error("Could not claim a job", metadata: ["error": "\(error)"])
-            return nil
+            logger.warning("Could not claim a job; trying again shortly", metadata: ["error": "\(error)"])
+            return .some(nil)
         }
     }
 

@@ -144,7 +144,12 @@ public struct ServerEnvironment: Sendable {
                 logger: logger
             )
         case .postgres(let location):
-            return PostgresDatabase(location: location, poolSize: settings.databasePoolSize, logger: logger)
+            return PostgresDatabase(
+                location: location,
+                poolSize: settings.databasePoolSize,
+                deadline: .milliseconds(Int64(settings.databaseTimeout * 1000)),
+                logger: logger
+            )
         }
     }
 }

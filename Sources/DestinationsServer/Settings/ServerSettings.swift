@@ -13,7 +13,8 @@ import SystemPackage
 /// `encryption.key` (`ENCRYPTION_KEY`), `encryption.key.file` (`--encryption-key-file`, `ENCRYPTION_KEY_FILE`),
 /// `encryption.previous_keys` (`ENCRYPTION_PREVIOUS_KEYS`), `public.url` (`PUBLIC_URL`),
 /// `proxy.trusted` (`PROXY_TRUSTED`), `log.level` (`LOG_LEVEL`), `sqlite.readers` (`SQLITE_READERS`),
-/// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`), `database.pool_size` (`DATABASE_POOL_SIZE`), `jobs.concurrency`, `jobs.poll_interval`,
+/// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`), `database.pool_size` (`DATABASE_POOL_SIZE`),
+/// `database.timeout_seconds` (`DATABASE_TIMEOUT_SECONDS`), `jobs.concurrency`, `jobs.poll_interval`,
 /// `jobs.lease_seconds`, `jobs.max_attempts`, `jobs.retry_base_seconds` (`JOBS_...`),
 /// `outbound.allow_private_networks`, `outbound.timeout_seconds` (`OUTBOUND_...`),
 /// `connectors.<type>.base_url` (`CONNECTORS_<TYPE>_BASE_URL`), `connectors.<type>.oauth.client_id`,
@@ -35,6 +36,8 @@ public struct ServerSettings: Sendable {
     public var sqliteSynchronous: SQLiteSynchronous
     /// PostgreSQL connections this instance may hold.
     public var databasePoolSize: Int
+    /// Seconds a PostgreSQL call may take before the request fails with 503.
+    public var databaseTimeout: Double
     public var jobs: JobSettings
     /// Whether provider calls may reach loopback, private and link-local addresses.
     public var allowPrivateNetworks: Bool
@@ -57,6 +60,7 @@ public struct ServerSettings: Sendable {
         sqliteReaders: Int = 4,
         sqliteSynchronous: SQLiteSynchronous = .normal,
         databasePoolSize: Int = 10,
+        databaseTimeout: Double = 5,
         jobs: JobSettings = JobSettings(),
         allowPrivateNetworks: Bool = false,
         outboundTimeout: Double = 30,
@@ -74,6 +78,7 @@ public struct ServerSettings: Sendable {
         self.sqliteReaders = sqliteReaders
         self.sqliteSynchronous = sqliteSynchronous
         self.databasePoolSize = databasePoolSize
+        self.databaseTimeout = databaseTimeout
         self.jobs = jobs
         self.allowPrivateNetworks = allowPrivateNetworks
         self.outboundTimeout = outboundTimeout
@@ -124,6 +129,8 @@ public struct ServerSettings: Sendable {
         sqliteSynchronous = parsedSynchronous
         databasePoolSize = reader.int(forKey: "database.pool_size", default: databasePoolSize)
         guard (2...500).contains(databasePoolSize) else { throw .invalid("database.pool_size (DATABASE_POOL_SIZE)", "must be between 2 and 500") }
+        databaseTimeout = reader.double(forKey: "database.timeout_seconds", default: databaseTimeout)
+        guard databaseTimeout > 0 else { throw .invalid("database.timeout_seconds (DATABASE_TIMEOUT_SECONDS)", "must be positive") }
         jobs.concurrency = reader.int(forKey: "jobs.concurrency", default: jobs.concurrency)
         guard (1...1024).contains(jobs.concurrency) else { throw .invalid("jobs.concurrency (JOBS_CONCURRENCY)", "must be between 1 and 1024") }
         jobs.pollInterval = reader.double(forKey: "jobs.poll_interval", default: jobs.pollInterval)

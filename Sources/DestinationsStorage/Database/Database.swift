@@ -7,10 +7,10 @@ public protocol Database: Sendable {
 
     /// Runs `body` on a connection no other task uses meanwhile, so its statements see one snapshot
     /// when it opens a transaction itself. No writes.
-    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Runs `body` in a transaction that commits when it returns and rolls back when it throws.
-    func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Closes every connection; the database is unusable afterwards.
     func close() async throws

@@ -14,11 +14,14 @@ public final class PostgresDatabase: Database {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
-    /// How long a call may wait for a connection.
-    private let acquireTimeout: Duration
+    /// How long a call may take before the client is told the database is unavailable.
+    private let deadline: Duration
     private let health = Health()
 
-    public init(location: PostgresLocation, poolSize: Int, acquireTimeout: Duration = .seconds(2), logger: Logger) {
+    /// - Parameters:
+    ///   - poolSize: connections this instance may hold (one more is kept for job notifications).
+    ///   - deadline: how long one call may take, connecting included, before it fails as unavailable.
+    public init(location: PostgresLocation, poolSize: Int, deadline: Duration = .seconds(5), logger: Logger) {
         let tls: PostgresClient.Configuration.TLS =
             switch location.tls {
             case .disable: .disable
@@ -33,29 +36,26 @@ public final class PostgresDatabase: Database {
             database: location.database,
             tls: tls
         )
-        configuration.options.maximumConnections = max(2, poolSize)
-        configuration.options.connectTimeout = acquireTimeout
+        configuration.options.maximumConnections = max(2, poolSize + 1)
+        configuration.options.connectTimeout = min(deadline, .seconds(3))
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        self.acquireTimeout = acquireTimeout
+        self.deadline = deadline
         self.runner = Task { await client.run() }
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
-            try await guarded {
-                try await self.client.withConnection { connection in
-                    try await body(connection.sql())
-                }
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await guarded { [client] in
+            try await client.withConnection { connection in
+                try await body(connection.sql())
             }
         }
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
-            try await guarded {
-            try await self.client.withConnection { connection in
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await guarded { [client] in
+            try await client.withConnection { connection in
                 let database = connection.sql()
                 try await database.raw("BEGIN").run()
                 do {
@@ -66,7 +66,6 @@ public final class PostgresDatabase: Database {
                     try? await database.raw("ROLLBACK").run()
                     throw error
                 }
-            }
             }
         }
     }
@@ -81,23 +80,13 @@ public final class PostgresDatabase: Database {
         await runner.value
     }
 
-    /// Bounds the wait for a connection, and turns connection failures into `DatabaseUnavailable`.
+    /// Turns connection failures into `DatabaseUnavailable`, and gives up on a call that takes longer
+    /// than the deadline without waiting for it (the pool may hold a request while it reconnects).
     /// After a failure, calls fail at once for a moment instead of piling up on a dead server.
     private func guarded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         if let reason = await health.recentFailure() { throw DatabaseUnavailable(reason) }
         do {
-            let result = try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await work() }
-                group.addTask {
-                    try await Task.sleep(for: self.acquireTimeout * 5)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let result = try await group.next() ?? nil else {
-                    throw DatabaseUnavailable("no answer within \(self.acquireTimeout * 5)")
-                }
-                return result
-            }
+            let result = try await Self.withDeadline(deadline, work)
             await health.succeeded()
             return result
         } catch let error as DatabaseUnavailable {
@@ -108,6 +97,72 @@ public final class PostgresDatabase: Database {
             await health.failed(reason)
             logger.warning("Database unavailable", metadata: ["reason": "\(reason)"])
             throw DatabaseUnavailable(reason)
+        }
+    }
+
+    /// The work's result, or `DatabaseUnavailable` once the deadline passes; the work is then cancelled
+    /// and left to end on its own.
+    static func withDeadline<T: Sendable>(_ deadline: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let outcome = Outcome<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                outcome.start(continuation)
+                let task = Task {
+                    do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
+                }
+                let timer = Task {
+                    try? await Task.sleep(for: deadline)
+                    outcome.finish(.failure(DatabaseUnavailable("no answer within \(deadline)")))
+                }
+                // Whichever ends first, the other is no longer needed.
+                outcome.onAbandon {
+                    task.cancel()
+                    timer.cancel()
+                }
+            }
+        } onCancel: {
+            outcome.finish(.failure(CancellationError()))
+        }
+    }
+
+    /// Resumes the continuation once, with whichever result comes first.
+    final class Outcome<T: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<T, any Error>?
+        private var early: Result<T, any Error>?
+        private var abandon: (@Sendable () -> Void)?
+        private var done = false
+
+        func start(_ continuation: CheckedContinuation<T, any Error>) {
+            let pending: Result<T, any Error>? = lock.withLock {
+                if let early { done = true; return early }
+                self.continuation = continuation
+                return nil
+            }
+            if let pending { continuation.resume(with: pending) }
+        }
+
+        func onAbandon(_ action: @escaping @Sendable () -> Void) {
+            let already = lock.withLock { () -> Bool in
+                abandon = action
+                return done
+            }
+            if already { action() }
+        }
+
+        func finish(_ result: Result<T, any Error>) {
+            let (continuation, abandon): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = lock.withLock {
+                guard !done else { return (nil, nil) }
+                guard let continuation = self.continuation else {
+                    if early == nil { early = result }
+                    return (nil, nil)
+                }
+                done = true
+                self.continuation = nil
+                return (continuation, self.abandon)
+            }
+            continuation?.resume(with: result)
+            abandon?()
         }
     }
 
@@ -136,7 +191,7 @@ public final class PostgresDatabase: Database {
         private var failure: (reason: String, at: ContinuousClock.Instant)?
 
         func recentFailure() -> String? {
-            guard let failure, ContinuousClock.now - failure.at < .milliseconds(500) else { return nil }
+            guard let failure, ContinuousClock.now - failure.at < .seconds(1) else { return nil }
             return failure.reason
         }
 

@@ -70,11 +70,11 @@ public final class SQLiteDatabase: Database {
         self.threadPool = threadPool
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await readers.withLease { try await body($0.sql()) }
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writer.withLease { connection in
             let database = connection.sql()
             // IMMEDIATE takes the write lock up front, so a transaction never fails half-way to upgrade it.

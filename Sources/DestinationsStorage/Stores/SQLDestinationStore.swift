@@ -98,7 +98,7 @@ public struct SQLDestinationStore: DestinationStore {
     public func update(
         workspace: WorkspaceID,
         id: DestinationID,
-        _ change: @Sendable (StoredDestination) throws -> StoredDestination
+        _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
         try await database.write { db in
             guard let stored = try await Self.selectStored(workspace: workspace, id: id, forUpdate: true, in: db) else {

@@ -49,6 +49,8 @@ final class TestServer: Sendable {
             publicURL: publicURL,
             logLevel: .trace,
             sqliteReaders: 2,
+            // Every suite runs at once against one PostgreSQL server: a slow call is load, not an outage.
+            databaseTimeout: 60,
             jobs: jobs,
             allowPrivateNetworks: true,
             outboundTimeout: 5
