@@ -122,6 +122,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fills a database for bench/run straight through the storage layer.
+        .executableTarget(
+            name: "destinations-bench-seed",
+            dependencies: [
+                "DestinationsCore",
+                "DestinationsServer",
+                "DestinationsStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DestinationsCoreTests",
             dependencies: ["DestinationsCore"],

@@ -18,6 +18,10 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         RequestBodyMiddleware()
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
+    // Liveness, outside /api/v1 and without a token: the process answers.
+    router.get("/healthz") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+    }
     try DestinationsHandlers(destinations: environment.destinations, refreshes: environment.refreshes, oauth: environment.oauth)
         .registerHandlers(
             on: router,

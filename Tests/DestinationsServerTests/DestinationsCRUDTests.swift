@@ -172,6 +172,14 @@ struct DestinationsCRUDTests {
             #expect(try response.json()["status"].int == 404)
         }
     }
+
+    @Test func healthzAnswersWithoutAToken() async throws {
+        try await TestServer(.sqlite).run { session in
+            let response = try await session.request(.get, "/healthz", headers: [:])
+            #expect(response.status == .ok)
+            #expect(try response.json()["status"].string == "ok")
+        }
+    }
 }
 
 /// The credentials a destination has stored, decrypted, read straight from the store.

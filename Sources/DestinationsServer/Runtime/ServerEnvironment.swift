@@ -13,6 +13,8 @@ public struct ServerEnvironment: Sendable {
     public let refreshes: RefreshService
     public let oauth: OAuthService
     public let logger: Logger
+    /// Seals and opens credentials with the configured keys.
+    public let secretBox: any SecretBox
     let jobQueue: any JobQueue
     let jobRunner: JobRunner
     let tokenRefresher: TokenRefresher
@@ -91,6 +93,7 @@ public struct ServerEnvironment: Sendable {
             refreshes: RefreshService(queue: queue, notifier: wakeup, maxAttempts: refreshJob.maxAttempts, clock: clock),
             oauth: oauth,
             logger: logger,
+            secretBox: secretBox,
             jobQueue: queue,
             jobRunner: JobRunner(
                 queue: queue,
