@@ -114,6 +114,7 @@ let package = Package(
         .executableTarget(
             name: "destinations",
             dependencies: [
+                "DestinationsConnectors",
                 "DestinationsCore",
                 "DestinationsServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

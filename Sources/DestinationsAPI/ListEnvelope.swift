@@ -72,3 +72,46 @@ package struct ListEnvelope<Item: Codable & Hashable & Sendable>: Codable, Hasha
 }
 
 package typealias DestinationListEnvelope = ListEnvelope<Components.Schemas.Destination>
+package typealias DestinationObjectListEnvelope = ListEnvelope<Components.Schemas.DestinationObject>
+package typealias ConnectorListEnvelope = ListEnvelope<Components.Schemas.Connector>
+
+/// A connection form field, with Census's explicit nulls (`"placeholder": null`).
+package struct ConfigurationFieldPayload: Codable, Hashable, Sendable {
+    package var id: String
+    package var label: String
+    package var type: String
+    package var rules: [String]
+    package var isPasswordTypeField: Bool
+    package var placeholder: String?
+    package var hint: String?
+    package var possibleValues: [String]?
+
+    package init(id: String, label: String, type: String, rules: [String], isPasswordTypeField: Bool, placeholder: String?, hint: String?, possibleValues: [String]?) {
+        self.id = id
+        self.label = label
+        self.type = type
+        self.rules = rules
+        self.isPasswordTypeField = isPasswordTypeField
+        self.placeholder = placeholder
+        self.hint = hint
+        self.possibleValues = possibleValues
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, label, type, rules, placeholder, hint
+        case isPasswordTypeField = "is_password_type_field"
+        case possibleValues = "possible_values"
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(label, forKey: .label)
+        try container.encode(type, forKey: .type)
+        try container.encode(rules, forKey: .rules)
+        try container.encode(isPasswordTypeField, forKey: .isPasswordTypeField)
+        try container.encode(placeholder, forKey: .placeholder)
+        try container.encode(hint, forKey: .hint)
+        try container.encode(possibleValues, forKey: .possibleValues)
+    }
+}

@@ -5,15 +5,27 @@ import DestinationsCore
 public enum Catalog {
     public static let registry = ConnectorRegistry([
         ActiveCampaign(),
+        Amplitude(),
         Braze(),
+        CustomerIO(),
+        FacebookAds(),
         GoogleAds(),
         GoogleSheets(),
+        HTTPRequest(),
         HubSpot(),
         Intercom(),
+        Iterable(),
+        Klaviyo(),
         LinkedIn(),
+        Mailchimp(),
+        Marketo(),
+        Mixpanel(),
         Outreach(),
         Pinterest(),
+        Pipedrive(),
         Salesforce(),
+        SendGrid(),
+        Segment(),
         Zendesk(),
     ])
 }

@@ -1,4 +1,5 @@
 import DestinationsAPI
+import DestinationsConnectors
 import Foundation
 import Hummingbird
 import Logging
@@ -22,7 +23,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
     router.get("/healthz") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
     }
-    try DestinationsHandlers(destinations: environment.destinations, refreshes: environment.refreshes, oauth: environment.oauth)
+    try DestinationsHandlers(destinations: environment.destinations, jobs: environment.jobs, oauth: environment.oauth, connectors: Catalog.registry)
         .registerHandlers(
             on: router,
             serverURL: URL(string: "/api/v1")!,

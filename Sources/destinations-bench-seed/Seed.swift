@@ -10,14 +10,35 @@ import SQLKit
 /// slow part): one big workspace of N destinations with 10 objects each, plus many small workspaces.
 /// Prints the big workspace's id, a token for it, and one of its destination ids.
 @main
-struct Seed: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "destinations-bench-seed")
+struct BenchTool: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "destinations-bench-seed",
+        subcommands: [Seed.self, Claims.self],
+        defaultSubcommand: Seed.self
+    )
+}
 
+/// Which database to open, as `destinations` would.
+struct DatabaseOptions: ParsableArguments {
     @Option(help: "SQLite path or postgres:// URL (as --database of destinations).")
     var database: String
 
     @Option(help: "File with the base64 credentials key (PostgreSQL needs one; SQLite generates it).")
     var encryptionKeyFile: String?
+
+    func open(label: String) async throws -> ServerEnvironment {
+        var settings = ServerSettings(database: try DatabaseLocation(database))
+        if let encryptionKeyFile { settings.encryption = .file(path: encryptionKeyFile) }
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        return try await ServerEnvironment.open(settings: settings, logger: logger)
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Fill a database for bench/run.")
+
+    @OptionGroup var store: DatabaseOptions
 
     @Option(help: "Destinations in the big workspace.")
     var destinations = 100_000
@@ -32,11 +53,7 @@ struct Seed: AsyncParsableCommand {
     var objects = 10
 
     func run() async throws {
-        var settings = ServerSettings(database: try DatabaseLocation(database))
-        if let encryptionKeyFile { settings.encryption = .file(path: encryptionKeyFile) }
-        var logger = Logger(label: "seed")
-        logger.logLevel = .warning
-        let environment = try await ServerEnvironment.open(settings: settings, logger: logger)
+        let environment = try await store.open(label: "seed")
         do {
             let big = try await environment.access.createWorkspace(name: "benchmark")
             let token = try await environment.access.issueToken(workspace: big.id)
@@ -94,5 +111,47 @@ struct Seed: AsyncParsableCommand {
             if batch == 0 { first = ids.min() ?? 0 }
         }
         return first
+    }
+}
+
+/// Measures the job queue: queues a job for each of `jobs` destinations, then lets `workers` claim them
+/// concurrently until none is left, and prints claims per second.
+struct Claims: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure job claims per second.")
+
+    @OptionGroup var store: DatabaseOptions
+
+    @Option var jobs = 5_000
+    @Option var workers = 4
+
+    func run() async throws {
+        let environment = try await store.open(label: "claims")
+        let workspace = try await environment.access.createWorkspace(name: "claims")
+        let queue = SQLJobQueue(database: environment.database)
+        let store = SQLDestinationStore(database: environment.database)
+        let sealed = try environment.secretBox.sealObject([:])
+        for index in 0..<jobs {
+            _ = try await store.insert(
+                NewDestination(
+                    workspaceID: workspace.id, type: "braze", name: "d\(index)", connectionDetails: [:], secrets: sealed,
+                    objects: [], initialJobs: [NewJob(kind: .refreshObjects, maxAttempts: 3)], now: Date()
+                )
+            )
+        }
+        let started = ContinuousClock.now
+        let claimed = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    var count = 0
+                    while try await queue.claim(worker: "bench-\(worker)", now: Date(), leaseUntil: Date() + 60) != nil { count += 1 }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = (ContinuousClock.now - started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        print("claimed=\(claimed) workers=\(workers) seconds=\(String(format: "%.2f", seconds)) per_second=\(Int(Double(claimed) / seconds))")
+        try await environment.close()
     }
 }

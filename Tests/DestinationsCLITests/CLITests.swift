@@ -70,6 +70,15 @@ final class CLITests {
         #expect(!secondResult.stderr.contains("secret-token:"))
     }
 
+    @Test func connectorsPrintsOneRowPerTypeWithoutTouchingADatabase() async throws {
+        let result = try await executable.run(["connectors"], in: directory)
+        #expect(result.status == 0)
+        let rows = result.stdout.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        #expect(rows.count >= 20)
+        #expect(rows.contains { $0.hasPrefix("| `braze` | Braze | credentials | `instance_url`, `api_key`*") })
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("data").path))
+    }
+
     @Test func badConfigurationIsReportedNotCrashedOn() async throws {
         let result = try await executable.run(["migrate", "--database", "mysql://nowhere/db"], in: directory)
         #expect(result.status != 0)

@@ -13,7 +13,7 @@ import Testing
             CredentialField(id: "extra_key", label: "Extra", required: false, secret: true),
             CredentialField(id: "region", label: "Region", required: false, format: .choice(["us", "eu"])),
         ],
-        objects: []
+        objects: [.standard("User", "user"), .standard("Event", "event")]
     )
 
     static let oauthConnector = ConnectorDeclaration(
@@ -66,7 +66,7 @@ import Testing
             Issue.record("accepted \(credentials.keys)")
         } catch {
             #expect(error.kind == .unprocessable)
-            #expect(error.message.contains("\"\(field)\""))
+            #expect(error.message.hasPrefix("credentials.\(field) is required"))
         }
     }
 

@@ -7,6 +7,8 @@ import Testing
     let principal = Principal(workspaceID: WorkspaceID(1), tokenID: TokenID(1))
     let store = InMemoryDestinationStore()
     let notifications = CountingNotifier()
+    let jobs = RecordingJobs()
+    let secretBox = AESGCMSecretBox(current: EncryptionKey.generate().key)
 
     var service: DestinationService {
         DestinationService(
@@ -15,9 +17,10 @@ import Testing
                 StaticConnector(declaration: CredentialValidationTests.connector),
                 StaticConnector(declaration: CredentialValidationTests.oauthConnector),
             ]),
-            secretBox: AESGCMSecretBox(current: EncryptionKey.generate().key),
+            secretBox: secretBox,
             oauth: RefusingOAuth(),
-            firstRefresh: NewJob(kind: .refreshObjects, maxAttempts: 3),
+            jobs: jobs,
+            maxAttempts: 3,
             notifier: notifications,
             hostPolicy: RefuseHost(host: "10.0.0.1"),
             clock: SystemClock()
@@ -33,8 +36,44 @@ import Testing
         #expect(detail.destination.connectionDetails == ["instance_url": "https://x.example.com"])
         let stored = try #require(await store.stored(detail.destination.id))
         #expect(stored.secrets.ciphertext.range(of: Data("\"k\"".utf8)) == nil)
-        #expect(await store.initialJob(detail.destination.id) == NewJob(kind: .refreshObjects, maxAttempts: 3))
+        #expect(
+            await store.initialJobs(detail.destination.id) == [
+                NewJob(kind: .refreshObjects, maxAttempts: 3), NewJob(kind: .connectionTest, maxAttempts: 3),
+            ]
+        )
         #expect(notifications.count == 1)
+    }
+
+    @Test func newCredentialsAreTestedAndARenameIsNot() async throws {
+        let detail = try await service.create(principal, DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"]))
+        let id = detail.destination.id
+        _ = try await service.update(principal, id, DestinationChange(name: "Renamed"))
+        #expect(await jobs.queued.isEmpty)
+        _ = try await service.update(principal, id, DestinationChange(credentials: ["api_key": "k2"]))
+        #expect(await jobs.queued.map(\.kind) == [.connectionTest])
+        #expect(await jobs.queued.map(\.destination) == [id])
+        #expect(notifications.count == 2)
+    }
+
+    @Test func objectsAreScopedAndAMissingObjectIsNamed() async throws {
+        let detail = try await service.create(principal, DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"]))
+        let id = detail.destination.id
+        let page = try await service.objects(principal, id, try PageRequest(page: 1, perPage: 1, order: nil, defaultOrder: .ascending))
+        #expect(page.items.map(\.fullName) == ["user"])
+        #expect(page.totalRecords == 2)
+        let (object, fields) = try await service.object(principal, id, fullName: "event")
+        #expect(object.label == "Event")
+        #expect(fields.isEmpty)
+        do {
+            _ = try await service.object(principal, id, fullName: "nope")
+            Issue.record("found a missing object")
+        } catch let error as APIError {
+            #expect(error.kind == .notFound)
+            #expect(error.message.contains("\"nope\""))
+        }
+        let stranger = Principal(workspaceID: WorkspaceID(2), tokenID: TokenID(2))
+        await #expect(throws: APIError.destinationNotFound) { try await service.object(stranger, id, fullName: "event") }
+        await #expect(throws: APIError.destinationNotFound) { try await service.objects(stranger, id, try PageRequest(page: 1, perPage: 1, order: nil)) }
     }
 
     @Test func aRefusedCodeCreatesNothing() async throws {
@@ -98,10 +137,10 @@ import Testing
 /// A DestinationStore in memory, faithful to the protocol's contract (workspace scoping, atomic update).
 actor InMemoryDestinationStore: DestinationStore {
     private var rows: [DestinationID: (StoredDestination, [DestinationObject])] = [:]
-    private var initialJobs: [DestinationID: NewJob] = [:]
+    private var queuedWithInsert: [DestinationID: [NewJob]] = [:]
     private var nextID: Int64 = 1
 
-    func initialJob(_ id: DestinationID) -> NewJob? { initialJobs[id] }
+    func initialJobs(_ id: DestinationID) -> [NewJob]? { queuedWithInsert[id] }
 
     func stored(workspace: WorkspaceID, id: DestinationID) async throws -> StoredDestination? {
         guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace else { return nil }
@@ -134,7 +173,7 @@ actor InMemoryDestinationStore: DestinationStore {
             connectionDetails: new.connectionDetails, createdAt: new.now, updatedAt: new.now
         )
         rows[id] = (StoredDestination(destination: destination, secrets: new.secrets), new.objects)
-        initialJobs[id] = new.initialJob
+        queuedWithInsert[id] = new.initialJobs
         return DestinationDetail(destination: destination, objects: new.objects)
     }
 
@@ -149,6 +188,21 @@ actor InMemoryDestinationStore: DestinationStore {
         return DestinationDetail(destination: next.destination, objects: objects)
     }
 
+    func objects(workspace: WorkspaceID, id: DestinationID, request: PageRequest) async throws -> Page<DestinationObject>? {
+        guard let (stored, objects) = rows[id], stored.destination.workspaceID == workspace else { return nil }
+        let ordered = request.order == .ascending ? objects : objects.reversed()
+        let items = request.offset(whenTotalIs: Int64(objects.count)).map { Array(ordered.dropFirst(Int($0)).prefix(Int(request.perPage))) }
+        return Page(items: items ?? [], request: request, totalRecords: Int64(objects.count))
+    }
+
+    /// Fields are a job's result, which this store never receives: every object has none.
+    func object(workspace: WorkspaceID, id: DestinationID, fullName: String) async throws -> (DestinationObject, [ObjectField])? {
+        guard let (stored, objects) = rows[id], stored.destination.workspaceID == workspace,
+            let object = objects.first(where: { $0.fullName == fullName })
+        else { return nil }
+        return (object, [])
+    }
+
     func delete(workspace: WorkspaceID, id: DestinationID) async throws -> Bool {
         guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace else { return false }
         rows[id] = nil
@@ -159,6 +213,20 @@ actor InMemoryDestinationStore: DestinationStore {
 /// A connector with a declaration and the default behaviour (its static catalogue).
 struct StaticConnector: Connector {
     let declaration: ConnectorDeclaration
+
+    func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
+        [ConnectionTestStep(step: "Nothing to call", status: .passed)]
+    }
+}
+
+/// Records what the service queues after the fact (the jobs queued with an insert are the store's).
+actor RecordingJobs: JobEnqueuing {
+    private(set) var queued: [(kind: JobKind, destination: DestinationID)] = []
+
+    func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID? {
+        queued.append((job.kind, destination))
+        return JobID(Int64(queued.count))
+    }
 }
 
 final class CountingNotifier: JobNotifier, @unchecked Sendable {

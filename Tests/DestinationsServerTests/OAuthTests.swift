@@ -199,7 +199,12 @@ struct OAuthTests {
             #expect(consent["scope"]?.isEmpty == false)
             if type == "google_ads" { #expect(consent["access_type"] == "offline") }
             let code = await oauth.consent(redirectURI: Self.redirect)
-            let account = type == "outreach" ? "" : #", "\#(type == "google_ads" ? "account_id" : "ad_account_id")": "7515011393""#
+            let account =
+                switch type {
+                case "outreach": ""
+                case "google_ads": #", "account_id": "7515011393", "developer_token": "dev-token""#
+                default: #", "ad_account_id": "7515011393""#
+                }
             let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "\#(type)", "credentials": {"oauth_code": "\#(code)"\#(account)}}}"#)
             #expect(create.status == .created, "\(String(buffer: create.body))")
         }

@@ -191,7 +191,7 @@ struct RefreshObjectsTests {
             #expect(try await session.objectNames(id).last == "catalog:menu")
             // The dead worker's late result is refused.
             let job = try #require(try await session.environment.jobQueue.job(JobID(key), workspace: principal.workspaceID, destination: DestinationID(id)))
-            #expect(try await session.environment.jobQueue.completeRefresh(JobLease(job: job, worker: "dead"), objects: [], now: Date()) == false)
+            #expect(try await session.environment.jobQueue.complete(JobLease(job: job, worker: "dead"), with: .objects([]), now: Date()) == false)
             #expect(try await session.objectNames(id).last == "catalog:menu")
         }
     }

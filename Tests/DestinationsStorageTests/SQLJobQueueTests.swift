@@ -27,7 +27,7 @@ import Testing
             // Still shared while it runs; a new one once it finished.
             let lease = try #require(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60))
             #expect(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0) == first)
-            #expect(try await queue.completeRefresh(lease, objects: [], now: Self.t0))
+            #expect(try await queue.complete(lease, with: .objects([]), now: Self.t0))
             let third = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
             #expect(third != first)
         }
@@ -116,9 +116,9 @@ import Testing
             let alive = try #require(try await queue.claim(worker: "alive", now: Self.t0 + 61, leaseUntil: Self.t0 + 121))
             #expect(alive.job.id == dead.job.id)
             // The worker presumed dead wakes up: its writes no longer count.
-            #expect(try await queue.completeRefresh(dead, objects: [.standard("Stale", "stale")], now: Self.t0 + 62) == false)
+            #expect(try await queue.complete(dead, with: .objects([.standard("Stale", "stale")]), now: Self.t0 + 62) == false)
             #expect(try await queue.renew(dead, until: Self.t0 + 200) == false)
-            #expect(try await queue.completeRefresh(alive, objects: [.standard("Fresh", "fresh")], now: Self.t0 + 62))
+            #expect(try await queue.complete(alive, with: .objects([.standard("Fresh", "fresh")]), now: Self.t0 + 62))
             let objects = try await store.detail(workspace: workspace, id: destination)?.objects.map(\.fullName)
             #expect(objects == ["fresh"])
             #expect(try await queue.job(alive.job.id, workspace: workspace, destination: destination)?.status == .completed)
@@ -185,7 +185,7 @@ import Testing
             let store = SQLDestinationStore(database: database)
             let workspace = try await SQLDestinationStoreTests.workspace(database)
             var new = SQLDestinationStoreTests.new(workspace, "d")
-            new.initialJob = Self.refresh
+            new.initialJobs = [Self.refresh]
             let id = try await store.insert(new).destination.id
             let lease = try #require(try await SQLJobQueue(database: database).claim(worker: "w", now: Date(), leaseUntil: Date() + 60))
             #expect(lease.job.destinationID == id)

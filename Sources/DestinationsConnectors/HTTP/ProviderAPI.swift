@@ -16,6 +16,25 @@ struct ProviderAPI {
         return (try decode(answer, from: response), response)
     }
 
+    /// Every page of a list whose answer names the next page's absolute URL (`links.next`,
+    /// `paging.next` ...), from `first` on.
+    func linkedPages<Page: Decodable, Item>(
+        first: URL,
+        as page: Page.Type,
+        items: @escaping (Page) -> [Item],
+        next: @escaping (Page) -> String?
+    ) async throws -> [Item] {
+        try await collectPages(first: first) { url in
+            let (answer, _) = try await get(url, as: page)
+            return (items(answer), next(answer).flatMap(URL.init(string:)))
+        }
+    }
+
+    /// A GET whose answer only has to be a success (a connection test's cheap call).
+    func probe(_ url: URL) async throws {
+        _ = try await send(ProviderRequest(url: url, headers: headers, hostSource: hostSource))
+    }
+
     func send(_ request: ProviderRequest) async throws -> ProviderResponse {
         let response = try await context.http.send(request)
         if let failure = failure(for: response, path: request.url.path) { throw failure }

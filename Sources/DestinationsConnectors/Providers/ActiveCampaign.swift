@@ -28,63 +28,90 @@ struct ActiveCampaign: Connector {
     /// Contact and account, plus the custom object schemas of the v3 API
     /// (`GET /api/3/customObjects/schemas`, paged with limit and offset).
     func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
-        let api = ProviderAPI(
-            provider: "ActiveCampaign",
-            context: context,
-            headers: [("Api-Token", try context.credential("api_token"))],
-            hostSource: .userSupplied
-        )
-        let schemasURL = try ProviderAPI.base(context, default: try context.credential("instance_url"))
-            .appendingPathComponent("api/3/customObjects/schemas")
-        func page(_ offset: Int) -> URL {
-            schemasURL.setting(["limit": String(Self.pageSize), "offset": String(offset), "showFields": "all"])
-        }
-        var fetched = 0
-        let schemas = try await collectPages(first: page(0)) { url in
-            let (answer, _) = try await api.get(url, as: SchemaPage.self)
-            fetched += answer.schemas.count
-            // Until the total is reached when the answer gives one, else until a short page.
-            let total = answer.meta?.total.flatMap { Int($0) }
-            let more = !answer.schemas.isEmpty && (total.map { fetched < $0 } ?? (answer.schemas.count == Self.pageSize))
-            return (answer.schemas, more ? page(fetched) : nil)
-        }
+        let schemas = try await customObjectSchemas(try api(context), base: try base(context))
         return declaration.objects
-            + schemas.filter { $0.status != "marked_for_deletion" }.map { schema in
-                .standard(schema.labels?.singular ?? schema.slug ?? schema.id, schema.slug ?? schema.id)
+            + schemas.compactMap { schema in
+                guard let name = schema["slug"]?.stringValue ?? schema["id"]?.stringValue else { return nil }
+                return .standard(schema["labels"]?.objectValue?["singular"]?.stringValue ?? name, name)
             }
     }
 
-    private struct SchemaPage: Decodable {
-        let schemas: [Schema]
-        let meta: Meta?
+    /// The live custom object schemas, with their fields.
+    private func customObjectSchemas(_ api: ProviderAPI, base: URL) async throws -> [[String: JSONValue]] {
+        try await collectOffsetPages(base.appendingPathComponent("customObjects/schemas"), key: "schemas", api: api, extra: ["showFields": "all"])
+            .filter { $0["status"]?.stringValue != "marked_for_deletion" }
+    }
 
-        struct Schema: Decodable {
-            let id: String
-            let slug: String?
-            let status: String?
-            let labels: Labels?
-        }
+    private func api(_ context: ConnectorContext) throws -> ProviderAPI {
+        ProviderAPI(provider: "ActiveCampaign", context: context, headers: [("Api-Token", try context.credential("api_token"))], hostSource: .userSupplied)
+    }
 
-        struct Labels: Decodable {
-            let singular: String?
-        }
+    private func base(_ context: ConnectorContext) throws -> URL {
+        try ProviderAPI.base(context, default: try context.credential("instance_url")).appendingPathComponent("api/3")
+    }
 
-        /// ActiveCampaign sends numbers as strings, `"total": "2"`.
-        struct Meta: Decodable {
-            let total: String?
+    /// The key's own user: `GET /api/3/users/me`.
+    func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
+        try await ConnectionCheck.run([
+            ("Read the API key's user", { try await api(context).probe(try base(context).appendingPathComponent("users/me")) })
+        ])
+    }
 
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.container(keyedBy: CodingKeys.self)
-                if let text = try? container.decode(String.self, forKey: .total) {
-                    total = text
-                } else {
-                    total = try container.decodeIfPresent(Int.self, forKey: .total).map(String.init)
+    /// Contacts: email (the upsert key) and the standard attributes, plus custom fields
+    /// (`GET /api/3/fields`); accounts: name plus `accountCustomFieldMeta`; custom objects: the fields
+    /// inline in their schema.
+    func discoverFields(of object: String, _ context: ConnectorContext) async throws -> [ObjectField] {
+        let api = try api(context)
+        let base = try base(context)
+        switch object {
+        case "contact":
+            let custom = try await collectOffsetPages(base.appendingPathComponent("fields"), key: "fields", api: api)
+            return [
+                ObjectField(fullName: "email", label: "Email", type: "text", required: true, identifier: true),
+                ObjectField(fullName: "firstName", label: "First Name", type: "text"),
+                ObjectField(fullName: "lastName", label: "Last Name", type: "text"),
+                ObjectField(fullName: "phone", label: "Phone", type: "text"),
+            ] + custom.map { field in
+                ObjectField(
+                    fullName: field["id"]?.stringValue ?? "",
+                    label: field["title"]?.stringValue ?? "",
+                    type: field["type"]?.stringValue ?? "text",
+                    required: field["isrequired"]?.stringValue == "1"
+                )
+            }
+        case "account":
+            let custom = try await collectOffsetPages(base.appendingPathComponent("accountCustomFieldMeta"), key: "accountCustomFieldMeta", api: api)
+            return [ObjectField(fullName: "name", label: "Name", type: "text", required: true, identifier: true)]
+                + custom.map { field in
+                    ObjectField(fullName: field["id"]?.stringValue ?? "", label: field["fieldLabel"]?.stringValue ?? "", type: field["fieldType"]?.stringValue ?? "text")
                 }
+        default:
+            guard let schema = try await customObjectSchemas(api, base: base).first(where: { ($0["slug"]?.stringValue ?? $0["id"]?.stringValue) == object }) else {
+                throw ProviderFailure.permanent("ActiveCampaign has no custom object \(object) any more; refresh the objects")
             }
+            return [ObjectField(fullName: "external_id", label: "External ID", type: "text", identifier: true)]
+                + (schema["fields"]?.arrayValue ?? []).compactMap(\.objectValue).filter { $0["status"]?.stringValue != "marked_for_deletion" }.map { field in
+                    ObjectField(
+                        fullName: field["id"]?.stringValue ?? "",
+                        label: field["labels"]?.objectValue?["singular"]?.stringValue ?? field["id"]?.stringValue ?? "",
+                        type: field["type"]?.stringValue ?? "text",
+                        required: field["required"] == .bool(true)
+                    )
+                }
+        }
+    }
 
-            enum CodingKeys: String, CodingKey {
-                case total
-            }
+    /// ActiveCampaign's limit/offset paging, to `meta.total` (a number sent as a string).
+    private func collectOffsetPages(_ url: URL, key: String, api: ProviderAPI, extra: [String: String] = [:]) async throws -> [[String: JSONValue]] {
+        var offset = 0
+        func page(_ offset: Int) -> URL { url.setting(extra.merging(["limit": String(Self.pageSize), "offset": String(offset)]) { $1 }) }
+        return try await collectPages(first: page(0)) { next in
+            let (answer, _) = try await api.get(next, as: JSONValue.self)
+            let items = (answer.objectValue?[key]?.arrayValue ?? []).compactMap(\.objectValue)
+            offset += items.count
+            let total = answer.objectValue?["meta"]?.objectValue?["total"].flatMap { $0.stringValue.flatMap(Int.init) ?? $0.intValue }
+            let more = !items.isEmpty && (total.map { offset < $0 } ?? (items.count == Self.pageSize))
+            return (items, more ? page(offset) : nil)
         }
     }
 }

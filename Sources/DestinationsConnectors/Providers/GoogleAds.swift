@@ -1,4 +1,5 @@
 import DestinationsCore
+import Foundation
 
 struct GoogleAds: Connector {
     let oauth: (any OAuthProvider)? = StandardOAuth(
@@ -24,6 +25,12 @@ struct GoogleAds: Connector {
                 hint: "The Google Ads account to sync into"
             ),
             CredentialField(
+                id: "developer_token",
+                label: "Developer Token",
+                secret: true,
+                hint: "The Google Ads API developer token of your manager account (API Center)"
+            ),
+            CredentialField(
                 id: "login_customer_id",
                 label: "Manager Account ID",
                 required: false,
@@ -36,4 +43,24 @@ struct GoogleAds: Connector {
             .standard("Offline Click Conversion", "click_conversion", customFields: false),
         ]
     )
+
+    static let apiVersion = "v26"
+
+    /// The customers the token may reach (`customers:listAccessibleCustomers`), with the developer token.
+    func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
+        try await ConnectionCheck.run([
+            ("List the Google Ads customers the authorisation reaches", {
+                var headers: [(name: String, value: String)] = [
+                    ("Authorization", "Bearer \(try context.credential("access_token"))"),
+                    ("developer-token", try context.credential("developer_token")),
+                ]
+                if let manager = context.credentials["login_customer_id"]?.stringValue {
+                    headers.append(("login-customer-id", manager.replacingOccurrences(of: "-", with: "")))
+                }
+                let api = ProviderAPI(provider: "Google Ads", context: context, headers: headers, hostSource: .configured)
+                let base = try ProviderAPI.base(context, default: "https://googleads.googleapis.com")
+                try await api.probe(base.appendingPathComponent("\(Self.apiVersion)/customers:listAccessibleCustomers"))
+            })
+        ])
+    }
 }

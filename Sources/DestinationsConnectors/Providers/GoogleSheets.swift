@@ -36,20 +36,9 @@ struct GoogleSheets: Connector {
     /// service account signs for itself. With a base URL override, the token endpoint is `<base>/token`
     /// and the Sheets API lives under `<base>/v4`.
     func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
-        let tokenURL = context.baseURLOverride.map { $0.appendingPathComponent("token") } ?? URL(string: "https://oauth2.googleapis.com/token")!
-        let sheetsBase = try ProviderAPI.base(context, default: "https://sheets.googleapis.com")
-        let signer = ProviderAPI(provider: "Google", context: context, headers: [], hostSource: .configured)
-        let token = try await ServiceAccountToken(
-            email: try context.credential("service_account_email"),
-            privateKeyPEM: try context.credential("private_key"),
-            scope: Self.scope,
-            tokenURL: tokenURL
-        ).accessToken(using: signer)
-        let api = ProviderAPI(provider: "Google Sheets", context: context, headers: [("Authorization", "Bearer \(token)")], hostSource: .configured)
-        let spreadsheet = try context.credential("spreadsheet_id")
-        let url = sheetsBase.appendingPathComponent("v4/spreadsheets").appendingPathComponent(spreadsheet)
-            .setting(["fields": "sheets.properties"])
-        let (answer, _) = try await api.get(url, as: Spreadsheet.self)
+        let token = try await accessToken(context)
+        let url = try spreadsheetURL(context).setting(["fields": "sheets.properties"])
+        let (answer, _) = try await sheets(context, token: token).get(url, as: Spreadsheet.self)
         return answer.sheets
             .sorted { $0.properties.index ?? 0 < $1.properties.index ?? 0 }
             .map { .standard($0.properties.title, $0.properties.title, caseSensitive: true) }
@@ -66,5 +55,48 @@ struct GoogleSheets: Connector {
             let title: String
             let index: Int?
         }
+    }
+
+    private func accessToken(_ context: ConnectorContext) async throws -> String {
+        let tokenURL = context.baseURLOverride.map { $0.appendingPathComponent("token") } ?? URL(string: "https://oauth2.googleapis.com/token")!
+        return try await ServiceAccountToken(
+            email: try context.credential("service_account_email"),
+            privateKeyPEM: try context.credential("private_key"),
+            scope: Self.scope,
+            tokenURL: tokenURL
+        ).accessToken(using: ProviderAPI(provider: "Google", context: context, headers: [], hostSource: .configured))
+    }
+
+    private func sheets(_ context: ConnectorContext, token: String) -> ProviderAPI {
+        ProviderAPI(provider: "Google Sheets", context: context, headers: [("Authorization", "Bearer \(token)")], hostSource: .configured)
+    }
+
+    private func spreadsheetURL(_ context: ConnectorContext) throws -> URL {
+        try ProviderAPI.base(context, default: "https://sheets.googleapis.com").appendingPathComponent("v4/spreadsheets")
+            .appendingPathComponent(try context.credential("spreadsheet_id"))
+    }
+
+    /// Signing in as the service account, then opening the spreadsheet (shared with it?).
+    func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
+        let token = ConnectionCheck.Handoff<String>()
+        return try await ConnectionCheck.run([
+            ("Sign in as the service account", { token.put(try await accessToken(context)) }),
+            ("Open the spreadsheet", {
+                try await sheets(context, token: try token.value).probe(try spreadsheetURL(context).setting(["fields": "spreadsheetId"]))
+            }),
+        ])
+    }
+
+    /// A tab's header row (`values/'Tab'!1:1`): each column a field, untyped.
+    func discoverFields(of object: String, _ context: ConnectorContext) async throws -> [ObjectField] {
+        let token = try await accessToken(context)
+        let range = "'\(object.replacingOccurrences(of: "'", with: "''"))'!1:1"
+        let url = try spreadsheetURL(context).appendingPathComponent("values").appendingPathComponent(range)
+        let (answer, _) = try await sheets(context, token: token).get(url, as: ValueRange.self)
+        return (answer.values?.first ?? []).filter { !$0.isEmpty }.map { ObjectField(fullName: $0, label: $0, type: "string") }
+    }
+
+    private struct ValueRange: Decodable {
+        let values: [[String]]?
     }
 }

@@ -42,13 +42,8 @@ struct HubSpot: Connector {
 
     /// The standard CRM objects, plus the portal's custom object schemas (`GET /crm/v3/schemas`).
     func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
-        let api = ProviderAPI(
-            provider: "HubSpot",
-            context: context,
-            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
-            hostSource: .configured
-        )
-        let schemasURL = try ProviderAPI.base(context, default: "https://api.hubapi.com").appendingPathComponent("crm/v3/schemas")
+        let api = try api(context)
+        let schemasURL = try base(context).appendingPathComponent("crm/v3/schemas")
         let schemas = try await collectPages(first: schemasURL) { url in
             let (page, _) = try await api.get(url, as: SchemaPage.self)
             return (page.results, page.paging?.next?.after.map { schemasURL.setting(["after": $0]) })
@@ -80,6 +75,64 @@ struct HubSpot: Connector {
             struct Next: Decodable {
                 let after: String?
             }
+        }
+    }
+
+    private func api(_ context: ConnectorContext) throws -> ProviderAPI {
+        ProviderAPI(provider: "HubSpot", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))")], hostSource: .configured)
+    }
+
+    private func base(_ context: ConnectorContext) throws -> URL {
+        try ProviderAPI.base(context, default: "https://api.hubapi.com")
+    }
+
+    /// The account the token reaches: `GET /account-info/v3/details`.
+    func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
+        try await ConnectionCheck.run([
+            ("Read the HubSpot account", { try await api(context).probe(try base(context).appendingPathComponent("account-info/v3/details")) })
+        ])
+    }
+
+    /// The object's properties (`GET /crm/v3/properties/{objectType}`): writable unless read-only or
+    /// calculated; identifiers are the unique ones, plus email for contacts and domain for companies.
+    func discoverFields(of object: String, _ context: ConnectorContext) async throws -> [ObjectField] {
+        let objectType = Self.standardTypes[object] ?? object
+        let url = try base(context).appendingPathComponent("crm/v3/properties/\(objectType)")
+        let (answer, _) = try await api(context).get(url, as: PropertyList.self)
+        let naturalKeys: Set<String> = ["email", "domain", "hs_object_id"]
+        return answer.results.filter { $0.hidden != true }.map { property in
+            let writable = property.modificationMetadata?.readOnlyValue != true && property.calculated != true
+            return ObjectField(
+                fullName: property.name,
+                label: property.label ?? property.name,
+                type: property.type ?? "string",
+                identifier: property.hasUniqueValue == true || naturalKeys.contains(property.name),
+                createable: writable,
+                updateable: writable
+            )
+        }
+    }
+
+    /// Our object names to HubSpot's object types.
+    static let standardTypes = [
+        "contact": "contacts", "company": "companies", "deal": "deals", "ticket": "tickets", "line_item": "line_items", "product": "products",
+    ]
+
+    private struct PropertyList: Decodable {
+        let results: [Property]
+
+        struct Property: Decodable {
+            let name: String
+            let label: String?
+            let type: String?
+            let hidden: Bool?
+            let calculated: Bool?
+            let hasUniqueValue: Bool?
+            let modificationMetadata: Modification?
+        }
+
+        struct Modification: Decodable {
+            let readOnlyValue: Bool?
         }
     }
 }

@@ -22,4 +22,13 @@ struct LinkedIn: Connector {
             .standard("Company Audience", "company_audience", customFields: false),
         ]
     )
+
+    func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
+        try await ConnectionCheck.run([
+            ("List the ad accounts the authorised member can use", {
+                let api = ProviderAPI(provider: "LinkedIn", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))"), ("LinkedIn-Version", "202610"), ("X-Restli-Protocol-Version", "2.0.0")], hostSource: .configured)
+                try await api.probe(try ProviderAPI.base(context, default: "https://api.linkedin.com").appendingPathComponent("rest/adAccountUsers").setting(["q": "authenticatedUser"]))
+            })
+        ])
+    }
 }

@@ -8,6 +8,13 @@ public protocol Connector: Sendable {
     /// are fixed answer their catalogue.
     func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject]
 
+    /// The fields of one object, asked over the service's API. Connectors whose objects take free-form
+    /// fields answer the ones they document (or none).
+    func discoverFields(of object: String, _ context: ConnectorContext) async throws -> [ObjectField]
+
+    /// A cheap authenticated call (or a few), as named steps: whether the credentials work, and why not.
+    func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep]
+
     /// The connector's OAuth flow; nil for connectors configured with credentials.
     var oauth: (any OAuthProvider)? { get }
 
@@ -21,6 +28,10 @@ extension Connector {
 
     public func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
         declaration.objects
+    }
+
+    public func discoverFields(of object: String, _ context: ConnectorContext) async throws -> [ObjectField] {
+        []
     }
 
     /// By default, every URL-valued field.

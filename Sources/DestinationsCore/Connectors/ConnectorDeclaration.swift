@@ -17,6 +17,8 @@ public enum FieldFormat: Sendable, Hashable {
     /// Decimal digits, dashes allowed (account ids such as Google Ads customer ids).
     case digits
     case choice([String])
+    /// A JSON object of strings, such as HTTP headers.
+    case keyValues
 }
 
 /// One field of a connector's `credentials`.
@@ -63,6 +65,8 @@ public struct ConnectorDeclaration: Sendable, Hashable {
     public var fields: [CredentialField]
     /// The objects every destination of this type offers before (or without) discovery.
     public var objects: [DestinationObject]
+    /// Whether the API may create one (an OAuth type needs its client configured, but the flow is there).
+    public var creatableViaAPI: Bool
 
     public init(
         serviceName: String,
@@ -70,7 +74,8 @@ public struct ConnectorDeclaration: Sendable, Hashable {
         authMethod: AuthMethod,
         documentationSlug: String,
         fields: [CredentialField],
-        objects: [DestinationObject]
+        objects: [DestinationObject],
+        creatableViaAPI: Bool = true
     ) {
         self.serviceName = serviceName
         self.label = label
@@ -78,6 +83,7 @@ public struct ConnectorDeclaration: Sendable, Hashable {
         self.documentationSlug = documentationSlug
         self.fields = fields
         self.objects = objects
+        self.creatableViaAPI = creatableViaAPI
     }
 
     public func field(_ id: String) -> CredentialField? {

@@ -31,6 +31,24 @@ public struct ConnectorRegistry: Sendable {
     public func declaration(forType type: String) throws(APIError) -> ConnectorDeclaration {
         try connector(forType: type).declaration
     }
+
+    /// One page of the catalogue by service name.
+    public func page(_ request: PageRequest) -> Page<ConnectorDeclaration> {
+        let ordered = request.order == .ascending ? declarations : declarations.reversed()
+        let total = Int64(ordered.count)
+        let items = request.offset(whenTotalIs: total).map { offset in
+            Array(ordered.dropFirst(Int(offset)).prefix(Int(request.perPage)))
+        }
+        return Page(items: items ?? [], request: request, totalRecords: total)
+    }
+
+    /// The declaration the connectors endpoint names; 404 for a type this server does not know.
+    public func declaration(serviceName: String) throws(APIError) -> ConnectorDeclaration {
+        guard let connector = byServiceName[serviceName] else {
+            throw .notFound("No connector with service name \(quoted(serviceName))")
+        }
+        return connector.declaration
+    }
 }
 
 /// Quotes a client-supplied name for an error message, cut short so a huge value cannot bloat the message.

@@ -14,8 +14,8 @@ public struct ValidatedCredentials: Sendable, Hashable {
 extension ConnectorDeclaration {
     /// Checks the `credentials` of a create request.
     public func validate(credentials: [String: JSONValue]) throws(APIError) -> ValidatedCredentials {
-        let strings = try strings(in: credentials)
-        let result = try split(strings)
+        let values = try values(in: credentials)
+        let result = try split(values)
         if authMethod == .oauth && result.oauthCode == nil {
             throw .unprocessable(
                 "Missing credentials.\(Self.oauthCodeKey): \(serviceName) is an OAuth destination; "
@@ -32,8 +32,8 @@ extension ConnectorDeclaration {
         change: [String: JSONValue],
         over stored: [String: JSONValue]
     ) throws(APIError) -> ValidatedCredentials {
-        let changed = try strings(in: change)
-        var merged = stored.compactMapValues(\.stringValue)
+        let changed = try values(in: change)
+        var merged: [String: JSONValue] = stored
         for (key, value) in changed {
             merged[key] = value
         }
@@ -45,13 +45,14 @@ extension ConnectorDeclaration {
     /// Checks one declared field's value on its own (a parameter given outside `credentials`).
     public func validate(field id: String, value: String) throws(APIError) {
         guard let field = field(id) else { throw .unprocessable("\(serviceName) has no field \(quoted(id))") }
-        try check(value, against: field)
+        try check(.string(value), against: field)
     }
 
-    /// Rejects unknown keys (422) and values that are not strings (400); `null` stays as "no value".
-    private func strings(in credentials: [String: JSONValue]) throws(APIError) -> [String: String?] {
+    /// Rejects unknown keys (422) and values of the wrong JSON type (400): strings, or for key-value
+    /// fields objects of strings; `null` stays as "no value".
+    private func values(in credentials: [String: JSONValue]) throws(APIError) -> [String: JSONValue?] {
         let accepted = acceptedKeys
-        var strings: [String: String?] = [:]
+        var values: [String: JSONValue?] = [:]
         for key in credentials.keys.sorted() {
             guard accepted.contains(key) else {
                 throw .unprocessable(
@@ -59,33 +60,43 @@ extension ConnectorDeclaration {
                         + accepted.joined(separator: ", ")
                 )
             }
-            switch credentials[key]! {
-            case .string(let value): strings[key] = .some(value)
-            case .null: strings[key] = .some(nil)
-            case let other:
+            let value = credentials[key]!
+            switch (value, field(key)?.format) {
+            case (.null, _): values[key] = .some(nil)
+            case (.string, .some(.keyValues)):
+                throw .badRequest("credentials.\(key) must be an object of strings, not a string")
+            case (.string, _): values[key] = value
+            case (.object(let object), .some(.keyValues)):
+                guard object.values.allSatisfy({ $0.stringValue != nil }) else {
+                    throw .badRequest("credentials.\(key) must be an object whose values are strings")
+                }
+                values[key] = value
+            case (let other, .some(.keyValues)):
+                throw .badRequest("credentials.\(key) must be an object of strings, not \(article(other.typeName))")
+            case (let other, _):
                 throw .badRequest("credentials.\(key) must be a string, not \(article(other.typeName))")
             }
         }
-        return strings
+        return values
     }
 
-    private func split(_ values: [String: String?]) throws(APIError) -> ValidatedCredentials {
+    private func split(_ values: [String: JSONValue?]) throws(APIError) -> ValidatedCredentials {
         var result = ValidatedCredentials(details: [:], secrets: [:])
         for (key, value) in values {
             if key == Self.oauthCodeKey {
-                result.oauthCode = value.flatMap(nonBlank)
+                result.oauthCode = (value ?? nil)?.stringValue.flatMap(nonBlank)
                 continue
             }
             if key == Self.oauthStateKey {
-                result.oauthState = value.flatMap(nonBlank)
+                result.oauthState = (value ?? nil)?.stringValue.flatMap(nonBlank)
                 continue
             }
-            guard let field = field(key), let value = value.flatMap(nonBlank) else { continue }
+            guard let field = field(key), let value = value ?? nil, !isBlank(value) else { continue }
             try check(value, against: field)
             if field.secret {
-                result.secrets[key] = .string(value)
+                result.secrets[key] = value
             } else {
-                result.details[key] = .string(value)
+                result.details[key] = value
             }
         }
         return result
@@ -95,14 +106,21 @@ extension ConnectorDeclaration {
         for field in fields where field.required {
             let present = field.secret ? credentials.secrets[field.id] : credentials.details[field.id]
             if present == nil {
-                throw .unprocessable("Missing required credential \(quoted(field.id)) (\(field.label)) for \(serviceName)")
+                throw .unprocessable("credentials.\(field.id) is required (\(field.label)) for \(serviceName)")
             }
         }
     }
 
-    private func check(_ value: String, against field: CredentialField) throws(APIError) {
+    private func check(_ json: JSONValue, against field: CredentialField) throws(APIError) {
+        if case .object(let object) = json {
+            let problem = object.count > 100 ? "must have at most 100 entries" : object.keys.first { !isHeaderName($0) }.map { "has a key that is not a header name: \(quoted($0))" }
+            if let problem { throw .unprocessable("credentials.\(field.id) \(problem)") }
+            return
+        }
+        let value = json.stringValue ?? ""
         let problem: String? =
             switch field.format {
+            case .keyValues: nil
             case .text: value.count > 10_000 ? "must be at most 10000 characters" : nil
             case .url: isHTTPURL(value) ? nil : "must be an absolute http or https URL"
             case .email: isEmail(value) ? nil : "must be an email address"
@@ -115,6 +133,15 @@ extension ConnectorDeclaration {
             throw .unprocessable("credentials.\(field.id) \(problem)")
         }
     }
+}
+
+private func isBlank(_ value: JSONValue) -> Bool {
+    value.stringValue.map { nonBlank($0) == nil } ?? false
+}
+
+/// RFC 9110 token characters.
+private func isHeaderName(_ value: String) -> Bool {
+    !value.isEmpty && value.count <= 256 && value.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0)) }
 }
 
 private func nonBlank(_ value: String) -> String? {

@@ -64,4 +64,7 @@ public enum ProviderFailure: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var description: String { message }
+
+    /// An answer that does not decode as the provider documents it.
+    public static let unexpectedShape = ProviderFailure.permanent("The provider answered in a shape this server does not understand")
 }

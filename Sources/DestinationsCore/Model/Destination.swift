@@ -10,6 +10,8 @@ public struct Destination: Sendable, Hashable {
     public var connectionDetails: [String: JSONValue]
     /// For OAuth destinations: whether the authorisation still works. Nil for the others.
     public var authStatus: AuthStatus?
+    /// The latest connection test's outcome; nil before the first.
+    public var lastTest: ConnectionTestResult?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -20,6 +22,7 @@ public struct Destination: Sendable, Hashable {
         name: String,
         connectionDetails: [String: JSONValue],
         authStatus: AuthStatus? = nil,
+        lastTest: ConnectionTestResult? = nil,
         createdAt: Date,
         updatedAt: Date
     ) {
@@ -29,6 +32,7 @@ public struct Destination: Sendable, Hashable {
         self.name = name
         self.connectionDetails = connectionDetails
         self.authStatus = authStatus
+        self.lastTest = lastTest
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -80,8 +84,9 @@ public struct NewDestination: Sendable, Hashable {
     public var authStatus: AuthStatus?
     public var secrets: SealedSecret
     public var objects: [DestinationObject]
-    /// Queued with the insert, so a destination never exists without it (its first objects refresh).
-    public var initialJob: NewJob?
+    /// Queued with the insert, so a destination never exists without them (its first objects refresh and
+    /// connection test).
+    public var initialJobs: [NewJob]
     public var now: Date
 
     public init(
@@ -92,7 +97,7 @@ public struct NewDestination: Sendable, Hashable {
         authStatus: AuthStatus? = nil,
         secrets: SealedSecret,
         objects: [DestinationObject],
-        initialJob: NewJob? = nil,
+        initialJobs: [NewJob] = [],
         now: Date
     ) {
         self.workspaceID = workspaceID
@@ -102,7 +107,7 @@ public struct NewDestination: Sendable, Hashable {
         self.authStatus = authStatus
         self.secrets = secrets
         self.objects = objects
-        self.initialJob = initialJob
+        self.initialJobs = initialJobs
         self.now = now
     }
 }

@@ -4,6 +4,17 @@ import Foundation
 public enum JobKind: String, Sendable, Hashable, CaseIterable {
     /// Ask the destination's service which objects it offers now, and store them.
     case refreshObjects = "refresh_objects"
+    /// Ask which fields one object has (the payload names it), and store them.
+    case refreshFields = "refresh_fields"
+    /// Check the credentials with a cheap authenticated call, and record the outcome on the destination.
+    case connectionTest = "connection_test"
+}
+
+/// What a finished job leaves behind.
+public enum JobResult: Sendable, Hashable {
+    case objects([DestinationObject])
+    case fields(object: String, [ObjectField])
+    case test(ConnectionTestResult)
 }
 
 public enum JobStatus: String, Sendable, Hashable, CaseIterable {
@@ -22,6 +33,8 @@ public struct Job: Sendable, Hashable {
     public var kind: JobKind
     public var workspaceID: WorkspaceID
     public var destinationID: DestinationID
+    /// What the job is about within the destination (the object of a fields refresh); empty otherwise.
+    public var payload: String
     public var status: JobStatus
     /// Attempts started so far, the current one included.
     public var attempts: Int
@@ -29,6 +42,8 @@ public struct Job: Sendable, Hashable {
     public var runAt: Date
     /// The failure's message, in words a user can act on.
     public var message: String?
+    /// A completed connection test's outcome.
+    public var testResult: ConnectionTestResult?
     public var createdAt: Date
     /// When a worker first claimed it.
     public var startedAt: Date?
@@ -39,11 +54,13 @@ public struct Job: Sendable, Hashable {
         kind: JobKind,
         workspaceID: WorkspaceID,
         destinationID: DestinationID,
+        payload: String = "",
         status: JobStatus,
         attempts: Int,
         maxAttempts: Int,
         runAt: Date,
         message: String?,
+        testResult: ConnectionTestResult? = nil,
         createdAt: Date,
         startedAt: Date?,
         finishedAt: Date?
@@ -52,11 +69,13 @@ public struct Job: Sendable, Hashable {
         self.kind = kind
         self.workspaceID = workspaceID
         self.destinationID = destinationID
+        self.payload = payload
         self.status = status
         self.attempts = attempts
         self.maxAttempts = maxAttempts
         self.runAt = runAt
         self.message = message
+        self.testResult = testResult
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
@@ -78,10 +97,12 @@ public struct JobLease: Sendable, Hashable {
 /// A job to queue: for a destination, with the attempts it may take.
 public struct NewJob: Sendable, Hashable {
     public var kind: JobKind
+    public var payload: String
     public var maxAttempts: Int
 
-    public init(kind: JobKind, maxAttempts: Int) {
+    public init(kind: JobKind, payload: String = "", maxAttempts: Int) {
         self.kind = kind
+        self.payload = payload
         self.maxAttempts = maxAttempts
     }
 }

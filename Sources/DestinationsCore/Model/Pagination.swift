@@ -16,14 +16,16 @@ public struct PageRequest: Sendable, Hashable {
     /// Whether the caller named the order, so the `next` link repeats it only then.
     public let orderWasGiven: Bool
 
-    public init(page: Int64?, perPage: Int64?, order: SortOrder?) throws(APIError) {
+    /// - Parameter defaultOrder: newest first for destinations (as Census); catalogue order for lists
+    ///   that have one (objects as the service lists them, connectors by name).
+    public init(page: Int64?, perPage: Int64?, order: SortOrder?, defaultOrder: SortOrder = .descending) throws(APIError) {
         let perPage = perPage ?? Self.defaultPerPage
         guard perPage >= 1 else {
             throw .badRequest("per_page must be at least 1")
         }
         self.page = max(1, page ?? 1)
         self.perPage = min(perPage, Self.maximumPerPage)
-        self.order = order ?? .descending
+        self.order = order ?? defaultOrder
         self.orderWasGiven = order != nil
     }
 

@@ -35,21 +35,23 @@ public struct DestinationService: Sendable {
     static let maximumNameLength = 255
 
     private let store: any DestinationStore
+    private let jobs: any JobEnqueuing
     private let connectors: ConnectorRegistry
     private let secretBox: any SecretBox
     private let oauth: any OAuthCodeExchange
-    private let firstRefresh: NewJob
+    private let maxAttempts: Int
     private let notifier: any JobNotifier
     private let hostPolicy: any HostPolicy
     private let clock: any WallClock
 
-    /// - Parameter firstRefresh: the objects refresh every new destination starts with.
+    /// - Parameter maxAttempts: for the jobs a destination starts with (objects refresh, connection test).
     public init(
         store: any DestinationStore,
         connectors: ConnectorRegistry,
         secretBox: any SecretBox,
         oauth: any OAuthCodeExchange,
-        firstRefresh: NewJob,
+        jobs: any JobEnqueuing,
+        maxAttempts: Int,
         notifier: any JobNotifier,
         hostPolicy: any HostPolicy,
         clock: any WallClock
@@ -58,7 +60,8 @@ public struct DestinationService: Sendable {
         self.connectors = connectors
         self.secretBox = secretBox
         self.oauth = oauth
-        self.firstRefresh = firstRefresh
+        self.jobs = jobs
+        self.maxAttempts = maxAttempts
         self.notifier = notifier
         self.hostPolicy = hostPolicy
         self.clock = clock
@@ -106,7 +109,10 @@ public struct DestinationService: Sendable {
                 authStatus: connector.authMethod == .oauth ? .authorized : nil,
                 secrets: secretBox.sealObject(credentials.secrets),
                 objects: connector.objects,
-                initialJob: firstRefresh,
+                initialJobs: [
+                    NewJob(kind: .refreshObjects, maxAttempts: maxAttempts),
+                    NewJob(kind: .connectionTest, maxAttempts: maxAttempts),
+                ],
                 now: clock.now()
             )
         )
@@ -157,7 +163,27 @@ public struct DestinationService: Sendable {
             return next
         }
         guard let updated else { throw APIError.destinationNotFound }
+        // New credentials are tested at once.
+        if change.credentials != nil {
+            _ = try await jobs.enqueue(NewJob(kind: .connectionTest, maxAttempts: maxAttempts), workspace: principal.workspaceID, destination: id, now: now)
+            notifier.jobQueued()
+        }
         return updated
+    }
+
+    public func objects(_ principal: Principal, _ id: DestinationID, _ request: PageRequest) async throws -> Page<DestinationObject> {
+        guard let page = try await store.objects(workspace: principal.workspaceID, id: id, request: request) else {
+            throw APIError.destinationNotFound
+        }
+        return page
+    }
+
+    public func object(_ principal: Principal, _ id: DestinationID, fullName: String) async throws -> (DestinationObject, [ObjectField]) {
+        guard let found = try await store.object(workspace: principal.workspaceID, id: id, fullName: fullName) else {
+            guard try await store.detail(workspace: principal.workspaceID, id: id) != nil else { throw APIError.destinationNotFound }
+            throw APIError.notFound("No object \(quoted(fullName)) on this destination")
+        }
+        return found
     }
 
     public func delete(_ principal: Principal, _ id: DestinationID) async throws {

@@ -46,18 +46,40 @@ public struct JobRunner: Sendable {
     public func run(_ lease: JobLease) async throws -> Outcome {
         let job = lease.job
         do {
-            let objects = try await discover(job)
-            return try await queue.completeRefresh(lease, objects: objects, now: clock.now()) ? .completed : .abandoned
+            let result = try await perform(job)
+            return try await queue.complete(lease, with: result, now: clock.now()) ? .completed : .abandoned
         } catch let failure as ProviderFailure {
             // A call cut short by shutdown is not the provider's failure: the job goes back as it was.
             try Task.checkCancellation()
             return try await settle(lease, failure)
         } catch is DecodingError {
-            return try await settle(lease, .permanent("The provider answered in a shape this server does not understand"))
+            return try await settle(lease, .unexpectedShape)
         }
     }
 
-    private func discover(_ job: Job) async throws -> [DestinationObject] {
+    private func perform(_ job: Job) async throws -> JobResult {
+        switch job.kind {
+        case .refreshObjects:
+            let (connector, context) = try await prepare(job)
+            return .objects(try await connector.discoverObjects(context))
+        case .refreshFields:
+            let (connector, context) = try await prepare(job)
+            return .fields(object: job.payload, try await connector.discoverFields(of: job.payload, context))
+        case .connectionTest:
+            // A test reports what fails, credentials that cannot be used included; it does not retry.
+            let steps: [ConnectionTestStep]
+            do {
+                let (connector, context) = try await prepare(job)
+                steps = try await connector.testConnection(context)
+            } catch let failure as ProviderFailure {
+                try Task.checkCancellation()
+                steps = [ConnectionTestStep(step: "Use the stored credentials", status: .failed, errorMessage: failure.message)]
+            }
+            return .test(ConnectionTestResult(steps: steps, testedAt: clock.now()))
+        }
+    }
+
+    private func prepare(_ job: Job) async throws -> (any Connector, ConnectorContext) {
         guard let stored = try await destinations.stored(workspace: job.workspaceID, id: job.destinationID) else {
             throw ProviderFailure.permanent("The destination no longer exists")
         }
@@ -77,7 +99,7 @@ public struct JobRunner: Sendable {
             http: http,
             baseURLOverride: baseURLOverrides[stored.destination.type]
         )
-        return try await connector.discoverObjects(context)
+        return (connector, context)
     }
 
     private func settle(_ lease: JobLease, _ failure: ProviderFailure) async throws -> Outcome {

@@ -20,6 +20,13 @@ public protocol DestinationStore: Sendable {
         _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail?
 
+    /// A page of the destination's objects, in their discovery order; nil when the workspace has no such
+    /// destination.
+    func objects(workspace: WorkspaceID, id: DestinationID, request: PageRequest) async throws -> Page<DestinationObject>?
+
+    /// One object of the destination, with its fields (empty until they are refreshed).
+    func object(workspace: WorkspaceID, id: DestinationID, fullName: String) async throws -> (DestinationObject, [ObjectField])?
+
     /// Deletes the destination and everything that belongs to it; false when there was none.
     func delete(workspace: WorkspaceID, id: DestinationID) async throws -> Bool
 }

@@ -1,12 +1,16 @@
 import Foundation
 
+/// The part of the queue that use cases queueing work need.
+public protocol JobEnqueuing: Sendable {
+    /// Queues the job, unless one of the same kind and payload is already queued or running for the
+    /// destination: then that job's id is returned, so concurrent requests share one run. Nil when the
+    /// workspace has no such destination.
+    func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID?
+}
+
 /// The durable job queue. Claims are atomic (a job runs on one worker at a time); a lease that expires
 /// (the worker died) puts the job back in the queue.
-public protocol JobQueue: Sendable {
-    /// Queues the job, unless one of the same kind is already queued or running for the destination:
-    /// then that job's id is returned, so concurrent requests share one run. Nil when the workspace has
-    /// no such destination.
-    func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID?
+public protocol JobQueue: JobEnqueuing {
 
     /// Takes the oldest due job, marking it running until `leaseUntil`.
     func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease?
@@ -14,9 +18,10 @@ public protocol JobQueue: Sendable {
     /// Extends a lease still held; false when it was lost.
     func renew(_ lease: JobLease, until: Date) async throws -> Bool
 
-    /// Marks a refresh completed and replaces the destination's objects, in one transaction, if the
-    /// lease is still held; false (and nothing written) when it was lost.
-    func completeRefresh(_ lease: JobLease, objects: [DestinationObject], now: Date) async throws -> Bool
+    /// Marks the job completed and stores its result (the destination's objects, an object's fields,
+    /// a connection test's outcome), in one transaction, if the lease is still held; false (and nothing
+    /// written) when it was lost.
+    func complete(_ lease: JobLease, with result: JobResult, now: Date) async throws -> Bool
 
     /// Puts the job back in the queue to run again at `runAt`, keeping `message` as the latest failure.
     func retry(_ lease: JobLease, runAt: Date, message: String, now: Date) async throws -> Bool

@@ -7,28 +7,19 @@ import OpenAPIRuntime
 /// The generated API's operations: translate wire to Core, call the use case, translate back.
 struct DestinationsHandlers: APIProtocol {
     let destinations: DestinationService
-    let refreshes: RefreshService
+    let jobs: JobService
     let oauth: OAuthService
+    let connectors: ConnectorRegistry
 
     func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
         .ok(.init(body: .yaml(HTTPBody(OpenAPIDocument.yaml))))
     }
 
     func listDestinations(_ input: Operations.ListDestinations.Input) async throws -> Operations.ListDestinations.Output {
-        let principal = try RequestScope.principal()
-        let request = try PageRequest(
-            page: input.query.page,
-            perPage: input.query.perPage,
-            order: input.query.order.map { $0 == .asc ? .ascending : .descending }
-        )
-        let page = try await destinations.list(principal, request)
-        let body = DestinationListEnvelope(
-            page,
-            path: "/api/v1/destinations",
-            baseURL: RequestScope.current?.baseURL ?? "",
-            item: Components.Schemas.Destination.init
-        )
-        return .ok(.init(body: .json(body)))
+        let query = input.query
+        let request = try PageRequest(page: query.page, perPage: query.perPage, order: query.order.map(\.sortOrder))
+        let page = try await destinations.list(try RequestScope.principal(), request)
+        return .ok(.init(body: .json(.init(page, path: "/destinations", item: Components.Schemas.Destination.init))))
     }
 
     func createDestination(_ input: Operations.CreateDestination.Input) async throws -> Operations.CreateDestination.Output {
@@ -70,19 +61,68 @@ struct DestinationsHandlers: APIProtocol {
     }
 
     func refreshObjects(_ input: Operations.RefreshObjects.Input) async throws -> Operations.RefreshObjects.Output {
-        let key = try await refreshes.refresh(try RequestScope.principal(), DestinationID(input.path.id))
+        let key = try await jobs.queue(.refreshObjects, try RequestScope.principal(), DestinationID(input.path.id))
         return .ok(.init(body: .json(.init(refreshKey: key.rawValue))))
     }
 
     func refreshObjectsStatus(_ input: Operations.RefreshObjectsStatus.Input) async throws -> Operations.RefreshObjectsStatus.Output {
-        let state = try await refreshes.status(try RequestScope.principal(), DestinationID(input.path.id), key: input.query.refreshKey)
-        let body: Components.Schemas.RefreshStatus =
-            switch state {
-            case .processing: .init(status: .processing)
-            case .completed: .init(status: .completed)
-            case .failed(let message): .init(status: .failed, message: message)
-            }
-        return .ok(.init(body: .json(body)))
+        let id = DestinationID(input.path.id)
+        let state = try await jobs.state(.refreshObjects, try RequestScope.principal(), id, key: input.query.refreshKey)
+        return .ok(.init(body: .json(.init(state))))
+    }
+
+    func testDestination(_ input: Operations.TestDestination.Input) async throws -> Operations.TestDestination.Output {
+        let key = try await jobs.queue(.connectionTest, try RequestScope.principal(), DestinationID(input.path.id))
+        return .ok(.init(body: .json(.init(testKey: key.rawValue))))
+    }
+
+    func testDestinationStatus(_ input: Operations.TestDestinationStatus.Input) async throws -> Operations.TestDestinationStatus.Output {
+        let id = DestinationID(input.path.id)
+        let state = try await jobs.state(.connectionTest, try RequestScope.principal(), id, key: input.query.testKey)
+        return .ok(.init(body: .json(.init(state))))
+    }
+
+    func listDestinationObjects(_ input: Operations.ListDestinationObjects.Input) async throws -> Operations.ListDestinationObjects.Output {
+        let query = input.query
+        let request = try PageRequest(page: query.page, perPage: query.perPage, order: query.order.map(\.sortOrder), defaultOrder: .ascending)
+        let page = try await destinations.objects(try RequestScope.principal(), DestinationID(input.path.id), request)
+        let path = "/destinations/\(input.path.id)/objects"
+        return .ok(.init(body: .json(.init(page, path: path, item: Components.Schemas.DestinationObject.init))))
+    }
+
+    func getDestinationObject(_ input: Operations.GetDestinationObject.Input) async throws -> Operations.GetDestinationObject.Output {
+        let principal = try RequestScope.principal()
+        let (object, fields) = try await destinations.object(principal, DestinationID(input.path.id), fullName: input.path.fullName)
+        return .ok(.init(body: .json(.init(status: .success, data: .init(object, fields: fields)))))
+    }
+
+    func refreshObjectFields(_ input: Operations.RefreshObjectFields.Input) async throws -> Operations.RefreshObjectFields.Output {
+        let principal = try RequestScope.principal()
+        let key = try await jobs.queue(.refreshFields, principal, DestinationID(input.path.id), object: input.path.fullName)
+        return .ok(.init(body: .json(.init(refreshKey: key.rawValue))))
+    }
+
+    func refreshObjectFieldsStatus(_ input: Operations.RefreshObjectFieldsStatus.Input) async throws -> Operations.RefreshObjectFieldsStatus.Output {
+        let path = input.path
+        let state = try await jobs.state(
+            .refreshFields,
+            try RequestScope.principal(),
+            DestinationID(path.id),
+            key: input.query.refreshKey,
+            object: path.fullName
+        )
+        return .ok(.init(body: .json(.init(state))))
+    }
+
+    func listConnectors(_ input: Operations.ListConnectors.Input) async throws -> Operations.ListConnectors.Output {
+        let query = input.query
+        let request = try PageRequest(page: query.page, perPage: query.perPage, order: query.order.map(\.sortOrder), defaultOrder: .ascending)
+        return .ok(.init(body: .json(.init(connectors.page(request), path: "/connectors", item: Components.Schemas.Connector.init))))
+    }
+
+    func getConnector(_ input: Operations.GetConnector.Input) async throws -> Operations.GetConnector.Output {
+        let declaration = try connectors.declaration(serviceName: input.path.serviceName)
+        return .ok(.init(body: .json(.init(status: .success, data: .init(declaration)))))
     }
 
     func getAuthorizeURL(_ input: Operations.GetAuthorizeURL.Input) async throws -> Operations.GetAuthorizeURL.Output {

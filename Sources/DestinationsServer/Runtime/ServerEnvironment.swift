@@ -10,7 +10,7 @@ public struct ServerEnvironment: Sendable {
     public let database: any Database
     public let destinations: DestinationService
     public let access: AccessService
-    public let refreshes: RefreshService
+    public let jobs: JobService
     public let oauth: OAuthService
     public let logger: Logger
     /// Seals and opens credentials with the configured keys.
@@ -59,7 +59,6 @@ public struct ServerEnvironment: Sendable {
             timeout: settings.outboundTimeout,
             connectionsPerHost: settings.jobs.concurrency
         )
-        let refreshJob = NewJob(kind: .refreshObjects, maxAttempts: settings.jobs.retry.maxAttempts)
         let tokenRefresher = TokenRefresher(
             connectors: Catalog.registry,
             clients: settings.oauthClients,
@@ -84,13 +83,14 @@ public struct ServerEnvironment: Sendable {
                 connectors: Catalog.registry,
                 secretBox: secretBox,
                 oauth: oauth,
-                firstRefresh: refreshJob,
+                jobs: queue,
+                maxAttempts: settings.jobs.retry.maxAttempts,
                 notifier: wakeup,
                 hostPolicy: outboundGuard,
                 clock: clock
             ),
             access: AccessService(store: SQLWorkspaceStore(database: database), clock: clock),
-            refreshes: RefreshService(queue: queue, notifier: wakeup, maxAttempts: refreshJob.maxAttempts, clock: clock),
+            jobs: JobService(queue: queue, destinations: store, notifier: wakeup, maxAttempts: settings.jobs.retry.maxAttempts, clock: clock),
             oauth: oauth,
             logger: logger,
             secretBox: secretBox,

@@ -99,5 +99,31 @@ enum Migrations {
                 "CREATE INDEX oauth_authorizations_newest ON oauth_authorizations (workspace_id, type, created_at)",
             ]
         },
+        Migration(version: 4, name: "connection tests, object fields, jobs about one object") { dialect in
+            [
+                "ALTER TABLE jobs ADD COLUMN payload TEXT NOT NULL DEFAULT ''",
+                // A connection test's outcome (JSON), so its key reports that test even after a newer one.
+                "ALTER TABLE jobs ADD COLUMN result TEXT",
+                "DROP INDEX jobs_one_active",
+                "CREATE UNIQUE INDEX jobs_one_active ON jobs (destination_id, kind, payload) WHERE status IN ('queued', 'running')",
+                // The latest test as JSON: its steps and when it ran.
+                "ALTER TABLE destinations ADD COLUMN last_test TEXT",
+                """
+                CREATE TABLE object_fields (
+                    destination_id BIGINT NOT NULL REFERENCES destinations (id) ON DELETE CASCADE,
+                    object_full_name TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    full_name TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    required \(dialect.boolean) NOT NULL,
+                    identifier \(dialect.boolean) NOT NULL,
+                    createable \(dialect.boolean) NOT NULL,
+                    updateable \(dialect.boolean) NOT NULL,
+                    PRIMARY KEY (destination_id, object_full_name, full_name)
+                )
+                """,
+            ]
+        },
     ]
 }

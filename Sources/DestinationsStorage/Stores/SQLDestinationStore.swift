@@ -9,16 +9,11 @@ public struct SQLDestinationStore: DestinationStore {
         self.database = database
     }
 
-    private static let listColumns = ["id", "workspace_id", "type", "name", "connection_details", "auth_status", "created_at", "updated_at"]
+    private static let listColumns = ["id", "workspace_id", "type", "name", "connection_details", "auth_status", "last_test", "created_at", "updated_at"]
 
     public func page(workspace: WorkspaceID, request: PageRequest) async throws -> Page<Destination> {
         try await database.read { db in
-            let total =
-                try await db.select()
-                .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
-                .from("destinations")
-                .where("workspace_id", .equal, workspace.rawValue)
-                .first(decodingColumn: "total", as: Int64.self) ?? 0
+            let total = try await Self.count("destinations", where: "workspace_id", is: workspace.rawValue, in: db)
             guard let offset = request.offset(whenTotalIs: total) else {
                 return Page(items: [], request: request, totalRecords: total)
             }
@@ -72,7 +67,7 @@ public struct SQLDestinationStore: DestinationStore {
             guard let id else { throw StorageError.missingGeneratedID }
             let destinationID = DestinationID(id)
             try await Self.replaceObjects(of: destinationID, with: new.objects, in: db)
-            if let job = new.initialJob {
+            for job in new.initialJobs {
                 _ = try await SQLJobQueue.insert(job, workspace: new.workspaceID, destination: destinationID, now: new.now, dialect: dialect, in: db)
             }
             let destination = Destination(
@@ -154,6 +149,10 @@ public struct SQLDestinationStore: DestinationStore {
 
     static func replaceObjects(of id: DestinationID, with objects: [DestinationObject], in db: any SQLDatabase) async throws {
         try await db.delete(from: "destination_objects").where("destination_id", .equal, id.rawValue).run()
+        // Fields of objects the service no longer offers go with them.
+        var orphans = db.delete(from: "object_fields").where("destination_id", .equal, id.rawValue)
+        if !objects.isEmpty { orphans = orphans.where("object_full_name", .notIn, objects.map(\.fullName)) }
+        try await orphans.run()
         guard !objects.isEmpty else { return }
         var insert = db.insert(into: "destination_objects")
             .columns("destination_id", "position", "full_name", "label", "allow_custom_fields", "allow_case_sensitive_field_names")
@@ -170,21 +169,104 @@ public struct SQLDestinationStore: DestinationStore {
         try await insert.run()
     }
 
-    static func objects(of id: DestinationID, in db: any SQLDatabase) async throws -> [DestinationObject] {
+    public func objects(workspace: WorkspaceID, id: DestinationID, request: PageRequest) async throws -> Page<DestinationObject>? {
+        try await database.read { db in
+            guard try await Self.exists(workspace: workspace, id: id, in: db) else { return nil }
+            let total = try await Self.count("destination_objects", where: "destination_id", is: id.rawValue, in: db)
+            guard let offset = request.offset(whenTotalIs: total) else {
+                return Page(items: [], request: request, totalRecords: total)
+            }
+            let objects = try await Self.objectQuery(of: id, in: db)
+                .orderBy("position", request.order == .ascending ? .ascending : .descending)
+                .limit(Int(request.perPage))
+                .offset(Int(offset))
+                .all()
+                .map(Self.object)
+            return Page(items: objects, request: request, totalRecords: total)
+        }
+    }
+
+    public func object(workspace: WorkspaceID, id: DestinationID, fullName: String) async throws -> (DestinationObject, [ObjectField])? {
+        try await database.read { db in
+            guard try await Self.exists(workspace: workspace, id: id, in: db),
+                let row = try await Self.objectQuery(of: id, in: db).where("full_name", .equal, fullName).first()
+            else { return nil }
+            let fields = try await db.select()
+                .columns("full_name", "label", "type", "required", "identifier", "createable", "updateable")
+                .from("object_fields")
+                .where("destination_id", .equal, id.rawValue)
+                .where("object_full_name", .equal, fullName)
+                .orderBy("position")
+                .all()
+                .map { row in
+                    ObjectField(
+                        fullName: try row.decode(column: "full_name", as: String.self),
+                        label: try row.decode(column: "label", as: String.self),
+                        type: try row.decode(column: "type", as: String.self),
+                        required: try row.decode(column: "required", as: Bool.self),
+                        identifier: try row.decode(column: "identifier", as: Bool.self),
+                        createable: try row.decode(column: "createable", as: Bool.self),
+                        updateable: try row.decode(column: "updateable", as: Bool.self)
+                    )
+                }
+            return (try Self.object(row), fields)
+        }
+    }
+
+    private static func exists(workspace: WorkspaceID, id: DestinationID, in db: any SQLDatabase) async throws -> Bool {
+        try await db.select().column("id").from("destinations")
+            .where("workspace_id", .equal, workspace.rawValue).where("id", .equal, id.rawValue)
+            .first() != nil
+    }
+
+    static func replaceFields(of id: DestinationID, object: String, with fields: [ObjectField], in db: any SQLDatabase) async throws {
+        try await db.delete(from: "object_fields")
+            .where("destination_id", .equal, id.rawValue).where("object_full_name", .equal, object)
+            .run()
+        for chunk in stride(from: 0, to: fields.count, by: 500) {
+            var insert = db.insert(into: "object_fields")
+                .columns("destination_id", "object_full_name", "position", "full_name", "label", "type", "required", "identifier", "createable", "updateable")
+            for (position, field) in fields[chunk..<min(chunk + 500, fields.count)].enumerated() {
+                insert = insert.values(
+                    SQLBind(id.rawValue), SQLBind(object), SQLBind(chunk + position), SQLBind(field.fullName), SQLBind(field.label),
+                    SQLBind(field.type), SQLBind(field.required), SQLBind(field.identifier), SQLBind(field.createable), SQLBind(field.updateable)
+                )
+            }
+            try await insert.run()
+        }
+    }
+
+    static func recordTest(_ test: ConnectionTestResult, of id: DestinationID, in db: any SQLDatabase) async throws {
+        try await db.update("destinations").set("last_test", to: try StoredTest(test).json).where("id", .equal, id.rawValue).run()
+    }
+
+    /// The rows of `table` whose `column` is `value`: the total of a paginated list.
+    private static func count(_ table: String, where column: String, is value: Int64, in db: any SQLDatabase) async throws -> Int64 {
         try await db.select()
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
+            .from(table)
+            .where(SQLIdentifier(column), .equal, SQLBind(value))
+            .first(decodingColumn: "total", as: Int64.self) ?? 0
+    }
+
+    private static func objectQuery(of id: DestinationID, in db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select()
             .columns("full_name", "label", "allow_custom_fields", "allow_case_sensitive_field_names")
             .from("destination_objects")
             .where("destination_id", .equal, id.rawValue)
-            .orderBy("position")
-            .all()
-            .map { row in
-                DestinationObject(
-                    label: try row.decode(column: "label", as: String.self),
-                    fullName: try row.decode(column: "full_name", as: String.self),
-                    allowCustomFields: try row.decode(column: "allow_custom_fields", as: Bool.self),
-                    allowCaseSensitiveFieldNames: try row.decode(column: "allow_case_sensitive_field_names", as: Bool.self)
-                )
-            }
+    }
+
+    private static func object(_ row: any SQLRow) throws -> DestinationObject {
+        DestinationObject(
+            label: try row.decode(column: "label", as: String.self),
+            fullName: try row.decode(column: "full_name", as: String.self),
+            allowCustomFields: try row.decode(column: "allow_custom_fields", as: Bool.self),
+            allowCaseSensitiveFieldNames: try row.decode(column: "allow_case_sensitive_field_names", as: Bool.self)
+        )
+    }
+
+    static func objects(of id: DestinationID, in db: any SQLDatabase) async throws -> [DestinationObject] {
+        try await objectQuery(of: id, in: db).orderBy("position").all().map(object)
     }
 
     private static func destination(_ row: any SQLRow) throws -> Destination {
@@ -195,6 +277,7 @@ public struct SQLDestinationStore: DestinationStore {
             name: try row.decode(column: "name", as: String.self),
             connectionDetails: try JSONValue.decodeObject(Data(try row.decode(column: "connection_details", as: String.self).utf8)),
             authStatus: try row.decode(column: "auth_status", as: String?.self).flatMap(AuthStatus.init(rawValue:)),
+            lastTest: try row.decode(column: "last_test", as: String?.self).map(StoredTest.init(json:)).map(\.result),
             createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(millisecondsSince1970: try row.decode(column: "updated_at", as: Int64.self))
         )

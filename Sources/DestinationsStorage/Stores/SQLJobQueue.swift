@@ -10,8 +10,8 @@ public struct SQLJobQueue: JobQueue {
     }
 
     static let columns = [
-        "id", "kind", "workspace_id", "destination_id", "status", "attempts", "max_attempts", "run_at",
-        "message", "created_at", "started_at", "finished_at",
+        "id", "kind", "workspace_id", "destination_id", "payload", "status", "attempts", "max_attempts", "run_at",
+        "message", "result", "created_at", "started_at", "finished_at",
     ]
 
     public func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID? {
@@ -39,9 +39,9 @@ public struct SQLJobQueue: JobQueue {
         let now = now.millisecondsSince1970
         let inserted = try await db.raw(
             """
-            INSERT INTO jobs (kind, workspace_id, destination_id, status, attempts, max_attempts, run_at, created_at)
-            VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
-            ON CONFLICT (destination_id, kind) WHERE status IN ('queued', 'running') DO NOTHING
+            INSERT INTO jobs (kind, workspace_id, destination_id, payload, status, attempts, max_attempts, run_at, created_at)
+            VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue), \(bind: job.payload), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
+            ON CONFLICT (destination_id, kind, payload) WHERE status IN ('queued', 'running') DO NOTHING
             RETURNING id
             """
         ).first(decodingColumn: "id", as: Int64.self)
@@ -54,6 +54,7 @@ public struct SQLJobQueue: JobQueue {
         let active = try await db.select().column("id").from("jobs")
             .where("destination_id", .equal, destination.rawValue)
             .where("kind", .equal, job.kind.rawValue)
+            .where("payload", .equal, job.payload)
             .where("status", .in, [JobStatus.queued.rawValue, JobStatus.running.rawValue])
             .first(decodingColumn: "id", as: Int64.self)
         guard let active else { throw StorageError.missingGeneratedID }
@@ -83,13 +84,22 @@ public struct SQLJobQueue: JobQueue {
         try await whileHeld(lease) { update in update.set("locked_until", to: until.millisecondsSince1970) }
     }
 
-    public func completeRefresh(_ lease: JobLease, objects: [DestinationObject], now: Date) async throws -> Bool {
+    public func complete(_ lease: JobLease, with result: JobResult, now: Date) async throws -> Bool {
         try await database.write { db in
-            let held = try await Self.finish(lease, status: .completed, message: nil, now: now, in: db)
-            if held {
-                try await SQLDestinationStore.replaceObjects(of: lease.job.destinationID, with: objects, in: db)
+            var recordedResult: String?
+            if case .test(let test) = result { recordedResult = try StoredTest(test).json }
+            let held = try await Self.finish(lease, status: .completed, message: nil, result: recordedResult, now: now, in: db)
+            guard held else { return false }
+            let destination = lease.job.destinationID
+            switch result {
+            case .objects(let objects):
+                try await SQLDestinationStore.replaceObjects(of: destination, with: objects, in: db)
+            case .fields(let object, let fields):
+                try await SQLDestinationStore.replaceFields(of: destination, object: object, with: fields, in: db)
+            case .test(let test):
+                try await SQLDestinationStore.recordTest(test, of: destination, in: db)
             }
-            return held
+            return true
         }
     }
 
@@ -162,10 +172,18 @@ public struct SQLJobQueue: JobQueue {
         }
     }
 
-    private static func finish(_ lease: JobLease, status: JobStatus, message: String?, now: Date, in db: any SQLDatabase) async throws -> Bool {
+    private static func finish(
+        _ lease: JobLease,
+        status: JobStatus,
+        message: String?,
+        result: String? = nil,
+        now: Date,
+        in db: any SQLDatabase
+    ) async throws -> Bool {
         try await db.update("jobs")
             .set("status", to: status.rawValue)
             .set("message", to: message)
+            .set("result", to: result)
             .set("finished_at", to: now.millisecondsSince1970)
             .set("locked_by", to: SQLLiteral.null)
             .set("locked_until", to: SQLLiteral.null)
@@ -188,11 +206,13 @@ public struct SQLJobQueue: JobQueue {
             kind: kind,
             workspaceID: WorkspaceID(try row.decode(column: "workspace_id", as: Int64.self)),
             destinationID: DestinationID(try row.decode(column: "destination_id", as: Int64.self)),
+            payload: try row.decode(column: "payload", as: String.self),
             status: status,
             attempts: try row.decode(column: "attempts", as: Int.self),
             maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
             runAt: Date(millisecondsSince1970: try row.decode(column: "run_at", as: Int64.self)),
             message: try row.decode(column: "message", as: String?.self),
+            testResult: try row.decode(column: "result", as: String?.self).map(StoredTest.init(json:)).map(\.result),
             createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
             startedAt: try date("started_at"),
             finishedAt: try date("finished_at")

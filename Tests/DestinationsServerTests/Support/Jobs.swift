@@ -41,10 +41,11 @@ extension Session {
         return key
     }
 
-    /// The id of the job queued for a destination at creation.
-    func firstJob(of id: Int64) async throws -> Int64 {
+    /// The id of the job of that kind queued for a destination at creation.
+    func firstJob(of id: Int64, kind: JobKind = .refreshObjects) async throws -> Int64 {
         let key = try await environment.database.read { db in
-            try await db.raw("SELECT id FROM jobs WHERE destination_id = \(bind: id) ORDER BY id LIMIT 1").first(decodingColumn: "id", as: Int64.self)
+            try await db.raw("SELECT id FROM jobs WHERE destination_id = \(bind: id) AND kind = \(bind: kind.rawValue) ORDER BY id LIMIT 1")
+                .first(decodingColumn: "id", as: Int64.self)
         }
         guard let key else { throw TestFailure("no job for destination \(id)") }
         return key

@@ -108,7 +108,7 @@ final class TestServer: Sendable {
             return bytes
         case .postgres:
             guard case .postgres(let location) = lastDatabase.value else { throw TestFailure("the server never ran") }
-            let database = PostgresDatabase(location: location, poolSize: 2, logger: Logger(label: "tests"))
+            let database = PostgresDatabase(location: location, poolSize: 2, deadline: .seconds(60), logger: Logger(label: "tests"))
             defer { Task { try? await database.close() } }
             return try await database.read { db in
                 let tables = try await db.raw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
