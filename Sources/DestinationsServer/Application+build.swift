@@ -5,6 +5,8 @@ import Hummingbird
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
+import ServiceLifecycle
+import UnixSignals
 
 /// The HTTP application over an opened environment. The environment's database is closed when the
 /// application shuts down.
@@ -12,17 +14,16 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
     let settings = environment.settings
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        RequestIdMiddleware()
         // Method and path at debug level; never headers (Authorization) or bodies (credentials).
         LogRequestsMiddleware(.debug)
+        RequestMetricsMiddleware(metrics: environment.metrics)
         ErrorMiddleware()
         AuthenticationMiddleware(access: environment.access)
         RequestBodyMiddleware()
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
-    // Liveness, outside /api/v1 and without a token: the process answers.
-    router.get("/healthz") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-    }
+    router.addOperationalRoutes(environment)
     try DestinationsHandlers(destinations: environment.destinations, jobs: environment.jobs, oauth: environment.oauth, connectors: Catalog.registry)
         .registerHandlers(
             on: router,
@@ -36,4 +37,17 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
             + (environment.jobListener.map { [JobListenerService(listener: $0)] } ?? []),
         logger: environment.logger
     )
+}
+
+/// Serves until SIGTERM or SIGINT, then shuts down gracefully: the listener closes, requests in flight get
+/// `shutdown.grace_seconds` to finish before they are cancelled, running jobs give their leases back, and the
+/// database closes last.
+public func serve(environment: ServerEnvironment) async throws {
+    var configuration = ServiceGroupConfiguration(
+        services: [try buildApplication(environment: environment)],
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: environment.logger
+    )
+    configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(environment.settings.shutdownGrace * 1000))
+    try await ServiceGroup(configuration: configuration).run()
 }

@@ -26,11 +26,7 @@ struct CommonOptions: ParsableArguments {
     /// Logs go to standard error, so standard output carries only the values scripts capture.
     func environment(_ extra: [AbsoluteConfigKey: ConfigValue] = [:]) async throws -> ServerEnvironment {
         let settings = try await settings(extra)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = settings.logLevel
-            return handler
-        }
+        LoggingSystem.bootstrap { label in settings.logFormat.handler(label: label, level: settings.logLevel) }
         return try await ServerEnvironment.open(settings: settings, logger: Logger(label: "destinations"))
     }
 }

@@ -38,6 +38,6 @@ struct Serve: AsyncParsableCommand {
             try? await environment.close()
             throw error
         }
-        try await buildApplication(environment: environment).runService()
+        try await serve(environment: environment)
     }
 }

@@ -202,6 +202,10 @@ struct PostgresInstancesTests {
                     body: ByteBuffer(string: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://x.example.com"}}}"#)
                 )
                 statuses.append(write.status)
+                let readiness = try await client.execute(uri: "/readyz", method: .get)
+                statuses.append(readiness.status)
+                #expect(try readiness.json()["reason"].string == "database unreachable")
+                #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
                 #expect(statuses.allSatisfy { $0 == .serviceUnavailable }, "\(statuses)")
                 // Fast: at most one deadline for the first call, at once for the rest.
                 #expect(ContinuousClock.now - started < .seconds(12))
@@ -212,6 +216,7 @@ struct PostgresInstancesTests {
                     if !recovered { try await Task.sleep(for: .milliseconds(100)) }
                 }
                 #expect(recovered)
+                #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
                 // What was acknowledged before the outage is there; what was refused during it is not.
                 let list = try await client.execute(uri: "/api/v1/destinations", method: .get, headers: auth).json()
                 #expect(list["pagination"]["total_records"].int == 1)

@@ -12,6 +12,7 @@ public final class TokenRefresher: Sendable {
     private let store: any DestinationStore
     private let secretBox: any SecretBox
     private let http: any ProviderHTTP
+    private let telemetry: any Telemetry
     private let clock: any WallClock
     private let inFlight = SingleFlight<DestinationID, [String: JSONValue]>()
 
@@ -21,6 +22,7 @@ public final class TokenRefresher: Sendable {
         store: any DestinationStore,
         secretBox: any SecretBox,
         http: any ProviderHTTP,
+        telemetry: any Telemetry = NoTelemetry(),
         clock: any WallClock
     ) {
         self.connectors = connectors
@@ -28,6 +30,7 @@ public final class TokenRefresher: Sendable {
         self.store = store
         self.secretBox = secretBox
         self.http = http
+        self.telemetry = telemetry
         self.clock = clock
     }
 
@@ -66,9 +69,14 @@ public final class TokenRefresher: Sendable {
         do {
             tokens = try await provider.refresh(refreshToken: refreshToken, extras: extras, client: client, http: http, now: clock.now())
         } catch OAuthFailure.refreshTokenRejected(let reason) {
+            telemetry.oauthRefresh(connector: destination.type, outcome: "reauthorization_required")
             try await markReauthorizationRequired(destination, unlessRefreshTokenIsNo: refreshToken)
             throw ProviderFailure.permanent(Self.reauthorize(destination) + " (\(reason))")
+        } catch {
+            telemetry.oauthRefresh(connector: destination.type, outcome: "failed")
+            throw error
         }
+        telemetry.oauthRefresh(connector: destination.type, outcome: "refreshed")
         let secretBox = self.secretBox
         let now = clock.now()
         let written = try await store.update(workspace: destination.workspaceID, id: destination.id) { stored in

@@ -19,6 +19,7 @@ public struct JobRunner: Sendable {
     private let tokens: TokenRefresher
     private let baseURLOverrides: [String: URL]
     private let retry: RetryPolicy
+    private let telemetry: any Telemetry
     private let clock: any WallClock
 
     public init(
@@ -30,6 +31,7 @@ public struct JobRunner: Sendable {
         tokens: TokenRefresher,
         baseURLOverrides: [String: URL],
         retry: RetryPolicy,
+        telemetry: any Telemetry = NoTelemetry(),
         clock: any WallClock
     ) {
         self.queue = queue
@@ -40,13 +42,22 @@ public struct JobRunner: Sendable {
         self.tokens = tokens
         self.baseURLOverrides = baseURLOverrides
         self.retry = retry
+        self.telemetry = telemetry
         self.clock = clock
     }
 
     public func run(_ lease: JobLease) async throws -> Outcome {
+        let started = ContinuousClock.now
+        var connector = "unknown"
+        let outcome = try await attempt(lease, connector: &connector)
+        telemetry.jobRun(kind: lease.job.kind, connector: connector, outcome: outcome.label, seconds: (ContinuousClock.now - started).seconds)
+        return outcome
+    }
+
+    private func attempt(_ lease: JobLease, connector: inout String) async throws -> Outcome {
         let job = lease.job
         do {
-            let result = try await perform(job)
+            let result = try await perform(job, connector: &connector)
             return try await queue.complete(lease, with: result, now: clock.now()) ? .completed : .abandoned
         } catch let failure as ProviderFailure {
             // A call cut short by shutdown is not the provider's failure: the job goes back as it was.
@@ -57,19 +68,22 @@ public struct JobRunner: Sendable {
         }
     }
 
-    private func perform(_ job: Job) async throws -> JobResult {
+    private func perform(_ job: Job, connector type: inout String) async throws -> JobResult {
         switch job.kind {
         case .refreshObjects:
             let (connector, context) = try await prepare(job)
+            type = connector.declaration.serviceName
             return .objects(try await connector.discoverObjects(context))
         case .refreshFields:
             let (connector, context) = try await prepare(job)
+            type = connector.declaration.serviceName
             return .fields(object: job.payload, try await connector.discoverFields(of: job.payload, context))
         case .connectionTest:
             // A test reports what fails, credentials that cannot be used included; it does not retry.
             let steps: [ConnectionTestStep]
             do {
                 let (connector, context) = try await prepare(job)
+                type = connector.declaration.serviceName
                 steps = try await connector.testConnection(context)
             } catch let failure as ProviderFailure {
                 try Task.checkCancellation()
@@ -96,7 +110,7 @@ public struct JobRunner: Sendable {
         let context = ConnectorContext(
             details: stored.destination.connectionDetails,
             secrets: secrets,
-            http: http,
+            http: MeasuredProviderHTTP(http, connector: stored.destination.type, telemetry: telemetry),
             baseURLOverride: baseURLOverrides[stored.destination.type]
         )
         return (connector, context)
@@ -114,6 +128,18 @@ public struct JobRunner: Sendable {
             return try await queue.fail(lease, message: final, now: now) ? .failed(final) : .abandoned
         case .permanent(let message):
             return try await queue.fail(lease, message: message, now: now) ? .failed(message) : .abandoned
+        }
+    }
+}
+
+extension JobRunner.Outcome {
+    /// The outcome's name, as metrics label it.
+    var label: String {
+        switch self {
+        case .completed: "completed"
+        case .retrying: "retrying"
+        case .failed: "failed"
+        case .abandoned: "abandoned"
         }
     }
 }

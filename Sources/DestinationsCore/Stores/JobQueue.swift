@@ -37,6 +37,9 @@ public protocol JobQueue: JobEnqueuing {
     /// attempts fails instead.
     func requeueExpired(now: Date) async throws -> Int
 
+    /// Jobs waiting and running now, across workspaces (the queue's depth, for metrics).
+    func activeCounts() async throws -> (queued: Int, running: Int)
+
     /// A job as its workspace may see it: nil for another workspace's job or another destination's.
     func job(_ id: JobID, workspace: WorkspaceID, destination: DestinationID) async throws -> Job?
 }

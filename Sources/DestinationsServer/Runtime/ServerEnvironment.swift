@@ -13,6 +13,8 @@ public struct ServerEnvironment: Sendable {
     public let jobs: JobService
     public let oauth: OAuthService
     public let logger: Logger
+    /// What `GET /metrics` shows.
+    public let metrics: ServerMetrics
     /// Seals and opens credentials with the configured keys.
     public let secretBox: any SecretBox
     let jobQueue: any JobQueue
@@ -50,6 +52,7 @@ public struct ServerEnvironment: Sendable {
             try? await database.close()
             throw error
         }
+        let metrics = ServerMetrics()
         let store = SQLDestinationStore(database: database)
         let queue = SQLJobQueue(database: database)
         let wakeup = JobWakeup()
@@ -65,6 +68,7 @@ public struct ServerEnvironment: Sendable {
             store: store,
             secretBox: secretBox,
             http: providerHTTP,
+            telemetry: metrics,
             clock: clock
         )
         let oauth = OAuthService(
@@ -93,6 +97,7 @@ public struct ServerEnvironment: Sendable {
             jobs: JobService(queue: queue, destinations: store, notifier: wakeup, maxAttempts: settings.jobs.retry.maxAttempts, clock: clock),
             oauth: oauth,
             logger: logger,
+            metrics: metrics,
             secretBox: secretBox,
             jobQueue: queue,
             jobRunner: JobRunner(
@@ -104,6 +109,7 @@ public struct ServerEnvironment: Sendable {
                 tokens: tokenRefresher,
                 baseURLOverrides: settings.connectorBaseURLs,
                 retry: settings.jobs.retry,
+                telemetry: metrics,
                 clock: clock
             ),
             tokenRefresher: tokenRefresher,
@@ -160,6 +166,20 @@ public struct ServerEnvironment: Sendable {
 extension ServerEnvironment {
     public func schemaVersion() async throws -> Int {
         try await Migrator(database: database, logger: logger).currentVersion()
+    }
+
+    /// Why this instance should not take traffic (the database does not answer, or its schema is not the
+    /// one this build knows), or nil when it may.
+    func unreadiness() async -> String? {
+        let migrator = Migrator(database: database, logger: logger)
+        do {
+            let current = try await migrator.currentVersion()
+            return current == migrator.latestVersion ? nil : "database schema is at version \(current), this server needs \(migrator.latestVersion)"
+        } catch is DatabaseUnavailable {
+            return "database unreachable"
+        } catch {
+            return "database check failed"
+        }
     }
 }
 

@@ -12,7 +12,11 @@ import SystemPackage
 /// `host` (`--host`, `HOST`), `port` (`--port`, `PORT`), `database.url` (`--database`, `DATABASE_URL`),
 /// `encryption.key` (`ENCRYPTION_KEY`), `encryption.key.file` (`--encryption-key-file`, `ENCRYPTION_KEY_FILE`),
 /// `encryption.previous_keys` (`ENCRYPTION_PREVIOUS_KEYS`), `public.url` (`PUBLIC_URL`),
-/// `proxy.trusted` (`PROXY_TRUSTED`), `log.level` (`LOG_LEVEL`), `sqlite.readers` (`SQLITE_READERS`),
+/// `proxy.trusted` (`PROXY_TRUSTED`), `log.level` (`LOG_LEVEL`), `log.format` (`LOG_FORMAT`),
+/// `shutdown.grace_seconds` (`SHUTDOWN_GRACE_SECONDS`), `idempotency.ttl_seconds` (`IDEMPOTENCY_TTL_SECONDS`),
+/// `rate_limit.enabled`, `rate_limit.requests_per_second`, `rate_limit.burst`, `rate_limit.workspace_requests_per_second`,
+/// `rate_limit.workspace_burst`, `rate_limit.provider_requests_per_second`, `rate_limit.provider_burst`
+/// (`RATE_LIMIT_...`), `sqlite.readers` (`SQLITE_READERS`),
 /// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`), `database.pool_size` (`DATABASE_POOL_SIZE`),
 /// `database.timeout_seconds` (`DATABASE_TIMEOUT_SECONDS`), `jobs.concurrency`, `jobs.poll_interval`,
 /// `jobs.lease_seconds`, `jobs.max_attempts`, `jobs.retry_base_seconds` (`JOBS_...`),
@@ -32,6 +36,12 @@ public struct ServerSettings: Sendable {
     /// Whether `X-Forwarded-Proto`/`X-Forwarded-Host` may be believed when building links.
     public var trustProxy: Bool
     public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    /// Seconds that in-flight requests get to finish after SIGTERM/SIGINT before they are cut.
+    public var shutdownGrace: Double
+    /// Seconds an `Idempotency-Key` and its stored response are kept.
+    public var idempotencyTTL: Double
+    public var rateLimits: RateLimitSettings
     public var sqliteReaders: Int
     public var sqliteSynchronous: SQLiteSynchronous
     /// PostgreSQL connections this instance may hold.
@@ -57,6 +67,10 @@ public struct ServerSettings: Sendable {
         publicURL: String? = nil,
         trustProxy: Bool = false,
         logLevel: Logger.Level = .info,
+        logFormat: LogFormat = .text,
+        shutdownGrace: Double = 30,
+        idempotencyTTL: Double = 24 * 3600,
+        rateLimits: RateLimitSettings = RateLimitSettings(),
         sqliteReaders: Int = 4,
         sqliteSynchronous: SQLiteSynchronous = .normal,
         databasePoolSize: Int = 10,
@@ -75,6 +89,10 @@ public struct ServerSettings: Sendable {
         self.publicURL = publicURL
         self.trustProxy = trustProxy
         self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.shutdownGrace = shutdownGrace
+        self.idempotencyTTL = idempotencyTTL
+        self.rateLimits = rateLimits
         self.sqliteReaders = sqliteReaders
         self.sqliteSynchronous = sqliteSynchronous
         self.databasePoolSize = databasePoolSize
@@ -120,6 +138,16 @@ public struct ServerSettings: Sendable {
             throw .invalid("log.level (LOG_LEVEL)", "must be one of " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
         }
         logLevel = parsedLevel
+        let format = reader.string(forKey: "log.format", default: logFormat.rawValue)
+        guard let parsedFormat = LogFormat(rawValue: format.lowercased()) else {
+            throw .invalid("log.format (LOG_FORMAT)", "must be text or json")
+        }
+        logFormat = parsedFormat
+        shutdownGrace = reader.double(forKey: "shutdown.grace_seconds", default: shutdownGrace)
+        guard shutdownGrace >= 0 else { throw .invalid("shutdown.grace_seconds (SHUTDOWN_GRACE_SECONDS)", "must not be negative") }
+        idempotencyTTL = reader.double(forKey: "idempotency.ttl_seconds", default: idempotencyTTL)
+        guard idempotencyTTL > 0 else { throw .invalid("idempotency.ttl_seconds (IDEMPOTENCY_TTL_SECONDS)", "must be positive") }
+        rateLimits = try RateLimitSettings(reader: reader)
         sqliteReaders = reader.int(forKey: "sqlite.readers", default: sqliteReaders)
         guard (1...64).contains(sqliteReaders) else { throw .invalid("sqlite.readers", "must be between 1 and 64") }
         let synchronous = reader.string(forKey: "sqlite.synchronous", default: sqliteSynchronous.rawValue)

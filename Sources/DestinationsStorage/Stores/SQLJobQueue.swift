@@ -149,6 +149,21 @@ public struct SQLJobQueue: JobQueue {
         }
     }
 
+    public func activeCounts() async throws -> (queued: Int, running: Int) {
+        try await database.read { db in
+            let rows = try await db.select()
+                .column("status")
+                .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from("jobs")
+                .where("status", .in, [JobStatus.queued.rawValue, JobStatus.running.rawValue])
+                .groupBy("status")
+                .all()
+            var counts: [String: Int] = [:]
+            for row in rows { counts[try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+            return (counts[JobStatus.queued.rawValue] ?? 0, counts[JobStatus.running.rawValue] ?? 0)
+        }
+    }
+
     public func job(_ id: JobID, workspace: WorkspaceID, destination: DestinationID) async throws -> Job? {
         try await database.read { db in
             try await db.select().columns(Self.columns).from("jobs")
