@@ -20,7 +20,9 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         RequestMetricsMiddleware(metrics: environment.metrics)
         ErrorMiddleware()
         AuthenticationMiddleware(access: environment.access)
+        RateLimitMiddleware(buckets: environment.rateLimitBuckets, settings: settings.rateLimits, metrics: environment.metrics, clock: environment.clock)
         RequestBodyMiddleware()
+        IdempotencyMiddleware(store: environment.idempotency, ttl: settings.idempotencyTTL, metrics: environment.metrics, clock: environment.clock)
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
     router.addOperationalRoutes(environment)
@@ -33,7 +35,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "destinations"),
-        services: [EnvironmentService(environment: environment), environment.jobWorker]
+        services: [EnvironmentService(environment: environment), environment.jobWorker, MaintenanceService(environment: environment)]
             + (environment.jobListener.map { [JobListenerService(listener: $0)] } ?? []),
         logger: environment.logger
     )

@@ -26,56 +26,101 @@ struct BuiltExecutable: Sendable {
     }
 
     func start(_ arguments: [String], environment: [String: String] = [:], in directory: URL) throws -> RunningProcess {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        return try RunningProcess(process)
+        try RunningProcess(
+            executable: url.path,
+            arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            directory: directory.path
+        )
     }
 }
 
 /// A started process whose output is collected as it arrives.
+///
+/// Spawned with posix_spawn rather than Foundation's `Process`, whose `run()` on Linux can read past a
+/// directory buffer and crash the whole test bundle when many descriptors are open
+/// (swift-corelibs-foundation#5472).
 final class RunningProcess: @unchecked Sendable {
-    let process: Process
+    let pid: pid_t
     private let lock = NSLock()
     private var out = Data()
     private var err = Data()
-    private let pipes: (out: Pipe, err: Pipe)
-    /// Yields whenever output arrives, and once more when the process exits.
+    /// Yields whenever output arrives, and once more when the process exits and its pipes are drained.
     private let events: AsyncStream<Void>
     private let exited: AsyncStream<Int32>
 
-    init(_ process: Process) throws {
-        self.process = process
-        pipes = (Pipe(), Pipe())
-        process.standardOutput = pipes.out
-        process.standardError = pipes.err
+    init(executable: String, arguments: [String], environment: [String: String], directory: String) throws {
+        // `env -C` sets the working directory and execs in place, so the pid is the executable's.
+        let argv = (["/usr/bin/env", "-C", directory, executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        let (child, outRead, errRead) = try Self.spawnLock.withLock {
+            // Under one lock, so no other child inherits these pipes before they are marked close-on-exec.
+            let (outRead, outWrite) = try Self.pipe()
+            let (errRead, errWrite) = try Self.pipe()
+            defer { close(outWrite); close(errWrite) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, outWrite, STDOUT_FILENO)
+            posix_spawn_file_actions_adddup2(&actions, errWrite, STDERR_FILENO)
+            var child = pid_t()
+            let spawned = posix_spawn(&child, "/usr/bin/env", &actions, nil, argv, envp)
+            guard spawned == 0 else {
+                close(outRead)
+                close(errRead)
+                throw CLIFailure("posix_spawn \(executable) failed: \(String(cString: strerror(spawned)))")
+            }
+            return (child, outRead, errRead)
+        }
+        pid = child
+
         let (events, notify) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.events = events
         let (exited, exit) = AsyncStream.makeStream(of: Int32.self)
         self.exited = exited
-        process.terminationHandler = { process in
-            exit.yield(process.terminationStatus)
+        let readers = DispatchGroup()
+        for (descriptor, isOut) in [(outRead, true), (errRead, false)] {
+            readers.enter()
+            Thread.detachNewThread { [self] in
+                defer { close(descriptor); readers.leave() }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = read(descriptor, &buffer, buffer.count)
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { return }
+                    let chunk = Data(buffer[0..<count])
+                    lock.withLock { if isOut { out.append(chunk) } else { err.append(chunk) } }
+                    notify.yield()
+                }
+            }
+        }
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            // The exit code, or the signal that ended it, as Foundation's terminationStatus reports.
+            let signal = status & 0x7f
+            readers.wait()
+            exit.yield(signal == 0 ? (status >> 8) & 0xff : signal)
             exit.finish()
             notify.yield()
             notify.finish()
         }
-        pipes.out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.out.append(data) }
-            notify.yield()
-        }
-        pipes.err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.err.append(data) }
-            notify.yield()
-        }
-        try process.run()
+    }
+
+    private static let spawnLock = NSLock()
+
+    private static func pipe() throws -> (read: Int32, write: Int32) {
+        var descriptors: [Int32] = [0, 0]
+        guard Glibc.pipe(&descriptors) == 0 else { throw CLIFailure("pipe failed: \(errno)") }
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        return (descriptors[0], descriptors[1])
     }
 
     var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
     var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+
+    func terminate() { kill(pid, SIGTERM) }
 
     /// Waits until standard output or error contains `text`; fails if the process exits first.
     func waitForOutput(containing text: String) async throws {
@@ -89,12 +134,6 @@ final class RunningProcess: @unchecked Sendable {
     func finish() async -> BuiltExecutable.Result {
         var status: Int32 = -1
         for await code in exited { status = code }
-        // The process is gone: whatever the pipes still hold is all there is.
-        for (pipe, isOut) in [(pipes.out, true), (pipes.err, false)] {
-            pipe.fileHandleForReading.readabilityHandler = nil
-            let rest = pipe.fileHandleForReading.readDataToEndOfFile()
-            lock.withLock { if isOut { out.append(rest) } else { err.append(rest) } }
-        }
         return BuiltExecutable.Result(status: status, stdout: stdout, stderr: stderr)
     }
 }

@@ -49,7 +49,7 @@ final class CLITests {
         let environment = ["PORT": "0"]
         let first = try executable.start(["serve"], environment: environment, in: directory)
         try await first.waitForOutput(containing: "Server started")
-        first.process.terminate()
+        first.terminate()
         let firstResult = await first.finish()
         #expect(firstResult.status == 0, "\(firstResult.stderr)")
         let tokens = firstResult.stdout.split(separator: "\n").filter { $0.hasPrefix("secret-token:") }
@@ -63,7 +63,7 @@ final class CLITests {
 
         let second = try executable.start(["serve"], environment: environment, in: directory)
         try await second.waitForOutput(containing: "Server started")
-        second.process.terminate()
+        second.terminate()
         let secondResult = await second.finish()
         #expect(secondResult.status == 0)
         #expect(!secondResult.stdout.contains("secret-token:"))

@@ -52,13 +52,13 @@ final class CrashRecoveryTests: Sendable {
             #expect(created.status == 201)
             let id = try #require(created.json["data"]?.objectValue?["id"])
             for await _ in firstCall { break }
-            kill(first.process.processIdentifier, SIGKILL)
+            kill(first.pid, SIGKILL)
             let ended = await first.finish()
             #expect(ended.status == SIGKILL)
             killed.yield()
 
             let second = try executable.start(["serve"], environment: environment, in: directory)
-            defer { second.process.terminate() }
+            defer { second.terminate() }
             try await second.waitForOutput(containing: "Server started")
             // The first job (key 1) was running when the process died.
             var status = ""
@@ -71,7 +71,7 @@ final class CrashRecoveryTests: Sendable {
             let objects = detail["data"]?.objectValue?["objects"]
             #expect("\(String(describing: objects))".contains("catalog:after-restart"))
             #expect(fake.calls("GET", "/catalogs").count == 2)
-            second.process.terminate()
+            second.terminate()
             let stopped = await second.finish()
             #expect(stopped.stderr.contains("Re-queued jobs whose worker stopped"))
         }
@@ -117,6 +117,8 @@ struct API {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        // A pooled connection would outlive a killed server and fail the first call to its successor.
+        request.headers.add(name: "Connection", value: "close")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))

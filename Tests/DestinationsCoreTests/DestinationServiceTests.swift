@@ -183,7 +183,8 @@ actor InMemoryDestinationStore: DestinationStore {
         _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
         guard let (stored, objects) = rows[id], stored.destination.workspaceID == workspace else { return nil }
-        let next = try change(stored)
+        var next = try change(stored)
+        if next != stored { next.destination.revision += 1 }
         rows[id] = (next, objects)
         return DestinationDetail(destination: next.destination, objects: objects)
     }
@@ -203,8 +204,10 @@ actor InMemoryDestinationStore: DestinationStore {
         return (object, [])
     }
 
-    func delete(workspace: WorkspaceID, id: DestinationID) async throws -> Bool {
-        guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace else { return false }
+    func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?) async throws -> Bool {
+        guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace, revision.map({ $0 == stored.destination.revision }) ?? true else {
+            return false
+        }
         rows[id] = nil
         return true
     }

@@ -16,7 +16,7 @@ struct PostgresInstancesTests {
     static let key = EncryptionKey.generate().base64
 
     static func settings(_ location: DatabaseLocation, fake: FakeProvider, pollInterval: Double = 0.05, databaseTimeout: Double = 60) -> ServerSettings {
-        ServerSettings(
+        var settings = ServerSettings(
             port: 0,
             database: location,
             encryption: .inline(base64: key),
@@ -28,6 +28,9 @@ struct PostgresInstancesTests {
             outboundTimeout: 5,
             connectorBaseURLs: ["braze": fake.baseURL]
         )
+        // These tests fire requests in bursts on purpose; the budgets have their own tests.
+        settings.rateLimits.enabled = false
+        return settings
     }
 
     /// Runs `body` with a running application (its workers included) over the environment.

@@ -109,9 +109,11 @@ import Testing
             let workspace = try await Self.workspace(database)
             let other = try await Self.workspace(database, "other")
             let id = try await store.insert(Self.new(workspace, "x", objects: [.standard("User", "user")])).destination.id
-            #expect(try await store.delete(workspace: other, id: id) == false)
-            #expect(try await store.delete(workspace: workspace, id: id))
-            #expect(try await store.delete(workspace: workspace, id: id) == false)
+            #expect(try await store.delete(workspace: other, id: id, revision: nil) == false)
+            // Only the revision named, when one is.
+            #expect(try await store.delete(workspace: workspace, id: id, revision: 2) == false)
+            #expect(try await store.delete(workspace: workspace, id: id, revision: 1))
+            #expect(try await store.delete(workspace: workspace, id: id, revision: nil) == false)
             let orphans = try await database.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM destination_objects").first(decodingColumn: "n", as: Int.self)
             }

@@ -9,6 +9,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case payloadTooLarge
         case unsupportedMediaType
         case unprocessable
+        case preconditionFailed
         case tooManyRequests
         case serviceUnavailable
     }
@@ -31,4 +32,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         "Missing or invalid API token: send 'Authorization: Bearer <token>'"
     )
     public static let destinationNotFound = APIError(.notFound, "Destination not found")
+    public static let staleDestination = APIError(
+        .preconditionFailed,
+        "The destination changed since the ETag in If-Match was read: GET it again and retry with its new ETag"
+    )
 }

@@ -12,6 +12,9 @@ public struct Destination: Sendable, Hashable {
     public var authStatus: AuthStatus?
     /// The latest connection test's outcome; nil before the first.
     public var lastTest: ConnectionTestResult?
+    /// Counts the changes to the destination (its fields, credentials, objects, test results), so that
+    /// its entity tag changes with each.
+    public var revision: Int64
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -23,6 +26,7 @@ public struct Destination: Sendable, Hashable {
         connectionDetails: [String: JSONValue],
         authStatus: AuthStatus? = nil,
         lastTest: ConnectionTestResult? = nil,
+        revision: Int64 = 1,
         createdAt: Date,
         updatedAt: Date
     ) {
@@ -33,8 +37,17 @@ public struct Destination: Sendable, Hashable {
         self.connectionDetails = connectionDetails
         self.authStatus = authStatus
         self.lastTest = lastTest
+        self.revision = revision
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+extension Destination {
+    /// A strong entity tag: the revision, and the creation instant so that a new destination reusing a
+    /// deleted one's id never matches the old tag. It reveals nothing of the credentials.
+    public var entityTag: String {
+        "\"\(revision)-\(Int64((createdAt.timeIntervalSince1970 * 1000).rounded()))\""
     }
 }
 

@@ -120,20 +120,28 @@ public struct DestinationService: Sendable {
         return detail
     }
 
+    /// - Parameter ifMatch: the client's `If-Match`: the update happens only while the destination's entity
+    ///   tag matches it (412 otherwise), checked in the same transaction as the write.
     public func update(
         _ principal: Principal,
         _ id: DestinationID,
-        _ change: DestinationChange
+        _ change: DestinationChange,
+        ifMatch: EntityTagCondition? = nil
     ) async throws -> DestinationDetail {
         let name = try change.name.map(Self.validName)
-        if let credentials = change.credentials {
+        if ifMatch != nil || change.credentials != nil {
             let current = try await get(principal, id)
-            try await vetHosts(try connectors.connector(forType: current.destination.type), credentials)
+            // Before any provider call (an OAuth code is spent once): a stale request stops here.
+            if let ifMatch, !ifMatch.matchesStrongly(current.destination.entityTag) { throw APIError.staleDestination }
+            if let credentials = change.credentials {
+                try await vetHosts(try connectors.connector(forType: current.destination.type), credentials)
+            }
         }
         // The code exchange talks to the provider, so it runs before the store's transaction opens.
         let grant = try await oauthGrant(for: change, principal: principal, id: id)
         let now = clock.now()
         let updated = try await store.update(workspace: principal.workspaceID, id: id) { stored in
+            if let ifMatch, !ifMatch.matchesStrongly(stored.destination.entityTag) { throw APIError.staleDestination }
             var next = stored
             if let type = change.type, type != stored.destination.type {
                 throw APIError.unprocessable(
@@ -186,8 +194,17 @@ public struct DestinationService: Sendable {
         return found
     }
 
-    public func delete(_ principal: Principal, _ id: DestinationID) async throws {
-        guard try await store.delete(workspace: principal.workspaceID, id: id) else {
+    /// - Parameter ifMatch: as for `update`: deletes only the revision the client has seen.
+    public func delete(_ principal: Principal, _ id: DestinationID, ifMatch: EntityTagCondition? = nil) async throws {
+        var revision: Int64?
+        if let ifMatch {
+            let current = try await get(principal, id).destination
+            guard ifMatch.matchesStrongly(current.entityTag) else { throw APIError.staleDestination }
+            revision = current.revision
+        }
+        guard try await store.delete(workspace: principal.workspaceID, id: id, revision: revision) else {
+            // Changed between the read and the delete, or gone.
+            if revision != nil, try await store.detail(workspace: principal.workspaceID, id: id) != nil { throw APIError.staleDestination }
             throw APIError.destinationNotFound
         }
     }

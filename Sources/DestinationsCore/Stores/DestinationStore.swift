@@ -27,6 +27,7 @@ public protocol DestinationStore: Sendable {
     /// One object of the destination, with its fields (empty until they are refreshed).
     func object(workspace: WorkspaceID, id: DestinationID, fullName: String) async throws -> (DestinationObject, [ObjectField])?
 
-    /// Deletes the destination and everything that belongs to it; false when there was none.
-    func delete(workspace: WorkspaceID, id: DestinationID) async throws -> Bool
+    /// Deletes the destination and everything that belongs to it, if it is still at `revision` when one
+    /// is given; false when there was none (or it has moved on).
+    func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?) async throws -> Bool
 }

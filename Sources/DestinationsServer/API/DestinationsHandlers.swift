@@ -2,6 +2,7 @@ import DestinationsAPI
 import DestinationsContract
 import DestinationsCore
 import Foundation
+import HTTPTypes
 import OpenAPIRuntime
 
 /// The generated API's operations: translate wire to Core, call the use case, translate back.
@@ -35,11 +36,16 @@ struct DestinationsHandlers: APIProtocol {
                 credentials: connection.credentials.additionalProperties.jsonObject
             )
         )
+        Self.setEntityTag(detail.destination)
         return .created(.init(body: .json(.init(status: .created, data: .init(detail)))))
     }
 
     func getDestination(_ input: Operations.GetDestination.Input) async throws -> Operations.GetDestination.Output {
         let detail = try await destinations.get(try RequestScope.principal(), DestinationID(input.path.id))
+        Self.setEntityTag(detail.destination)
+        if let held = EntityTagCondition(header: input.headers.ifNoneMatch), held.matchesWeakly(detail.destination.entityTag) {
+            return .notModified(.init())
+        }
         return .ok(.init(body: .json(.init(status: .success, data: .init(detail)))))
     }
 
@@ -50,13 +56,15 @@ struct DestinationsHandlers: APIProtocol {
         let detail = try await destinations.update(
             principal,
             DestinationID(input.path.id),
-            DestinationChange(type: connection._type, name: connection.name, credentials: connection.credentials?.additionalProperties.jsonObject)
+            DestinationChange(type: connection._type, name: connection.name, credentials: connection.credentials?.additionalProperties.jsonObject),
+            ifMatch: EntityTagCondition(header: input.headers.ifMatch)
         )
+        Self.setEntityTag(detail.destination)
         return .ok(.init(body: .json(.init(status: .updated, data: .init(detail)))))
     }
 
     func deleteDestination(_ input: Operations.DeleteDestination.Input) async throws -> Operations.DeleteDestination.Output {
-        try await destinations.delete(try RequestScope.principal(), DestinationID(input.path.id))
+        try await destinations.delete(try RequestScope.principal(), DestinationID(input.path.id), ifMatch: EntityTagCondition(header: input.headers.ifMatch))
         return .ok(.init(body: .json(.init(status: .deleted))))
     }
 
@@ -135,5 +143,10 @@ struct DestinationsHandlers: APIProtocol {
             state: query.state
         )
         return .ok(.init(body: .json(.init(status: .success, authorizeUrl: url.absoluteString))))
+    }
+
+    /// The generated layer would percent-encode the tag's quotes: it goes out through the request scope.
+    private static func setEntityTag(_ destination: Destination) {
+        RequestScope.current?.responseHeaders.set(.eTag, destination.entityTag)
     }
 }

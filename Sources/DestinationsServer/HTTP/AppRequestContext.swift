@@ -1,4 +1,6 @@
 import DestinationsCore
+import Foundation
+import HTTPTypes
 import Hummingbird
 
 public struct AppRequestContext: RequestContext {
@@ -20,10 +22,23 @@ struct RequestScope: Sendable {
     var principal: Principal?
     /// Scheme and authority that absolute links start with, e.g. `https://destinations.example.com`.
     var baseURL: String
+    /// Headers a handler adds to its response outside the generated types, which would percent-encode
+    /// them (an ETag's quotes).
+    let responseHeaders = ResponseHeaders()
 
     /// The caller; the authentication middleware guarantees one on every route that asks.
     static func principal() throws -> Principal {
         guard let principal = current?.principal else { throw APIError.unauthorized }
         return principal
     }
+}
+
+/// Response headers set while a handler runs, applied by RequestScopeMiddleware.
+final class ResponseHeaders: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fields = HTTPFields()
+
+    func set(_ name: HTTPField.Name, _ value: String) { lock.withLock { fields[name] = value } }
+
+    var all: HTTPFields { lock.withLock { fields } }
 }

@@ -87,6 +87,7 @@ enum ErrorResponse {
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .unprocessable: .unprocessableContent
+        case .preconditionFailed: .preconditionFailed
         case .tooManyRequests: .tooManyRequests
         case .serviceUnavailable: .serviceUnavailable
         }

@@ -12,9 +12,11 @@ struct RequestScopeMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let scope = RequestScope(principal: context.principal, baseURL: publicURL ?? baseURL(of: request))
-        return try await RequestScope.$current.withValue(scope) {
+        var response = try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
         }
+        for field in scope.responseHeaders.all { response.headers[field.name] = field.value }
+        return response
     }
 
     /// From the request's Host (or, behind a trusted proxy, X-Forwarded-Host and -Proto). A value that

@@ -18,6 +18,8 @@ public struct ServerEnvironment: Sendable {
     /// Seals and opens credentials with the configured keys.
     public let secretBox: any SecretBox
     let jobQueue: any JobQueue
+    let idempotency: any IdempotencyStore
+    let rateLimitBuckets: any RateLimitBuckets
     let jobRunner: JobRunner
     let tokenRefresher: TokenRefresher
     let wakeup: JobWakeup
@@ -100,6 +102,9 @@ public struct ServerEnvironment: Sendable {
             metrics: metrics,
             secretBox: secretBox,
             jobQueue: queue,
+            idempotency: SQLIdempotencyStore(database: database),
+            // One process counts in memory; instances sharing PostgreSQL count in it.
+            rateLimitBuckets: database is PostgresDatabase ? SQLRateLimitBuckets(database: database) : InMemoryRateLimitBuckets(),
             jobRunner: JobRunner(
                 queue: queue,
                 destinations: store,

@@ -1,15 +1,5 @@
 import Configuration
-
-/// A token bucket: `burst` requests at once, refilled at `perSecond`.
-public struct RateLimit: Sendable, Hashable {
-    public var perSecond: Double
-    public var burst: Double
-
-    public init(perSecond: Double, burst: Double) {
-        self.perSecond = perSecond
-        self.burst = burst
-    }
-}
+import DestinationsCore
 
 /// The limits on API use: per token, per workspace (all its tokens together), and a lower one on
 /// requests that make the server call providers (refresh_objects, refresh_fields, test).

@@ -125,5 +125,51 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 5, name: "entity revisions, idempotency keys, rate limit buckets, audit events") { dialect in
+            [
+                "ALTER TABLE destinations ADD COLUMN revision BIGINT NOT NULL DEFAULT 1",
+                // A POST's stored outcome, per token and key, until it expires.
+                """
+                CREATE TABLE idempotency_keys (
+                    token_id BIGINT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    status INTEGER,
+                    headers TEXT,
+                    body \(dialect.bytes),
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    PRIMARY KEY (token_id, idempotency_key)
+                )
+                """,
+                "CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at)",
+                // Token buckets shared by every instance (PostgreSQL).
+                """
+                CREATE TABLE rate_limit_buckets (
+                    bucket TEXT PRIMARY KEY,
+                    tokens \(dialect.double) NOT NULL,
+                    last_taken INTEGER NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE audit_events (
+                    id \(dialect.identityPrimaryKey),
+                    workspace_id BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    token_id BIGINT,
+                    action TEXT NOT NULL,
+                    destination_id BIGINT,
+                    subject_token_id BIGINT,
+                    changed_fields TEXT NOT NULL,
+                    secrets_fingerprint TEXT,
+                    outcome TEXT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX audit_events_by_workspace ON audit_events (workspace_id, id)",
+                "CREATE INDEX audit_events_by_destination ON audit_events (workspace_id, destination_id, id)",
+            ]
+        },
     ]
 }

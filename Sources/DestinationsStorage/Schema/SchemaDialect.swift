@@ -20,6 +20,28 @@ public enum SchemaDialect: String, Sendable {
         }
     }
 
+    var double: String {
+        switch self {
+        case .sqlite: "REAL"
+        case .postgres: "DOUBLE PRECISION"
+        }
+    }
+
+    /// The scalar functions for the smaller and the larger of their arguments.
+    var least: String {
+        switch self {
+        case .sqlite: "MIN"
+        case .postgres: "LEAST"
+        }
+    }
+
+    var greatest: String {
+        switch self {
+        case .sqlite: "MAX"
+        case .postgres: "GREATEST"
+        }
+    }
+
     var boolean: String {
         switch self {
         case .sqlite: "INTEGER"

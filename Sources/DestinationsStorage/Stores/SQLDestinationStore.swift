@@ -9,7 +9,7 @@ public struct SQLDestinationStore: DestinationStore {
         self.database = database
     }
 
-    private static let listColumns = ["id", "workspace_id", "type", "name", "connection_details", "auth_status", "last_test", "created_at", "updated_at"]
+    private static let listColumns = ["id", "workspace_id", "type", "name", "connection_details", "auth_status", "last_test", "revision", "created_at", "updated_at"]
 
     public func page(workspace: WorkspaceID, request: PageRequest) async throws -> Page<Destination> {
         try await database.read { db in
@@ -99,9 +99,11 @@ public struct SQLDestinationStore: DestinationStore {
             guard let stored = try await Self.selectStored(workspace: workspace, id: id, forUpdate: true, in: db) else {
                 return nil
             }
-            let next = try change(stored)
+            var next = try change(stored)
             if next != stored {
+                next.destination.revision = stored.destination.revision + 1
                 try await db.update("destinations")
+                    .set("revision", to: next.destination.revision)
                     .set("name", to: next.destination.name)
                     .set("connection_details", to: Self.encode(next.destination.connectionDetails))
                     .set("auth_status", to: next.destination.authStatus?.rawValue)
@@ -115,13 +117,13 @@ public struct SQLDestinationStore: DestinationStore {
         }
     }
 
-    public func delete(workspace: WorkspaceID, id: DestinationID) async throws -> Bool {
+    public func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?) async throws -> Bool {
         try await database.write { db in
-            try await db.delete(from: "destinations")
+            var delete = db.delete(from: "destinations")
                 .where("workspace_id", .equal, workspace.rawValue)
                 .where("id", .equal, id.rawValue)
-                .returning("id")
-                .first() != nil
+            if let revision { delete = delete.where("revision", .equal, revision) }
+            return try await delete.returning("id").first() != nil
         }
     }
 
@@ -145,6 +147,21 @@ public struct SQLDestinationStore: DestinationStore {
                 ciphertext: try row.decode(column: "secrets", as: Data.self)
             )
         )
+    }
+
+    /// A refresh's objects: written, and the destination's revision moved on, only when they differ from
+    /// the stored ones.
+    static func refreshObjects(of id: DestinationID, with objects: [DestinationObject], in db: any SQLDatabase) async throws {
+        guard try await Self.objects(of: id, in: db) != objects else { return }
+        try await replaceObjects(of: id, with: objects, in: db)
+        try await nextRevision(of: id, in: db).run()
+    }
+
+    /// The update that counts one more change of the destination, to add `set`s to.
+    private static func nextRevision(of id: DestinationID, in db: any SQLDatabase) -> SQLUpdateBuilder {
+        db.update("destinations")
+            .set(SQLIdentifier("revision"), to: SQLBinaryExpression(SQLIdentifier("revision"), .add, SQLLiteral.numeric("1")))
+            .where("id", .equal, id.rawValue)
     }
 
     static func replaceObjects(of id: DestinationID, with objects: [DestinationObject], in db: any SQLDatabase) async throws {
@@ -237,7 +254,7 @@ public struct SQLDestinationStore: DestinationStore {
     }
 
     static func recordTest(_ test: ConnectionTestResult, of id: DestinationID, in db: any SQLDatabase) async throws {
-        try await db.update("destinations").set("last_test", to: try StoredTest(test).json).where("id", .equal, id.rawValue).run()
+        try await nextRevision(of: id, in: db).set("last_test", to: try StoredTest(test).json).run()
     }
 
     /// The rows of `table` whose `column` is `value`: the total of a paginated list.
@@ -278,6 +295,7 @@ public struct SQLDestinationStore: DestinationStore {
             connectionDetails: try JSONValue.decodeObject(Data(try row.decode(column: "connection_details", as: String.self).utf8)),
             authStatus: try row.decode(column: "auth_status", as: String?.self).flatMap(AuthStatus.init(rawValue:)),
             lastTest: try row.decode(column: "last_test", as: String?.self).map(StoredTest.init(json:)).map(\.result),
+            revision: try row.decode(column: "revision", as: Int64.self),
             createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(millisecondsSince1970: try row.decode(column: "updated_at", as: Int64.self))
         )

@@ -93,7 +93,7 @@ public struct SQLJobQueue: JobQueue {
             let destination = lease.job.destinationID
             switch result {
             case .objects(let objects):
-                try await SQLDestinationStore.replaceObjects(of: destination, with: objects, in: db)
+                try await SQLDestinationStore.refreshObjects(of: destination, with: objects, in: db)
             case .fields(let object, let fields):
                 try await SQLDestinationStore.replaceFields(of: destination, object: object, with: fields, in: db)
             case .test(let test):

@@ -42,7 +42,7 @@ final class TestServer: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         encryptionKey = EncryptionKey.generate().base64
-        settings = ServerSettings(
+        var settings = ServerSettings(
             port: 0,
             database: .sqlite(path: directory.appendingPathComponent("test.sqlite").path),
             encryption: .inline(base64: encryptionKey),
@@ -55,6 +55,9 @@ final class TestServer: Sendable {
             allowPrivateNetworks: true,
             outboundTimeout: 5
         )
+        // The suites fire requests as fast as they can; the rate limit tests switch it on.
+        settings.rateLimits.enabled = false
+        self.settings = settings
         logs = CapturedLogs()
     }
 
