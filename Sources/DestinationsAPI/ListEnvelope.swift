@@ -1,4 +1,4 @@
-// Hand-written stand-ins for two schemas of openapi.yaml (see typeOverrides in the generator config):
+// Hand-written stand-ins for schemas of openapi.yaml (see typeOverrides in the generator config):
 // Census sends `"next": null` and `"prev_page": null` explicitly, and synthesized Codable would drop them.
 
 /// The `pagination` block of every list response.
@@ -74,6 +74,7 @@ package struct ListEnvelope<Item: Codable & Hashable & Sendable>: Codable, Hasha
 package typealias DestinationListEnvelope = ListEnvelope<Components.Schemas.Destination>
 package typealias DestinationObjectListEnvelope = ListEnvelope<Components.Schemas.DestinationObject>
 package typealias ConnectorListEnvelope = ListEnvelope<Components.Schemas.Connector>
+package typealias AuditEventListEnvelope = ListEnvelope<AuditEventPayload>
 
 /// A connection form field, with Census's explicit nulls (`"placeholder": null`).
 package struct ConfigurationFieldPayload: Codable, Hashable, Sendable {

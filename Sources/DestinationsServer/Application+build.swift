@@ -26,7 +26,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
     router.addOperationalRoutes(environment)
-    try DestinationsHandlers(destinations: environment.destinations, jobs: environment.jobs, oauth: environment.oauth, connectors: Catalog.registry)
+    try DestinationsHandlers(destinations: environment.destinations, jobs: environment.jobs, oauth: environment.oauth, audit: environment.audit, connectors: Catalog.registry)
         .registerHandlers(
             on: router,
             serverURL: URL(string: "/api/v1")!,

@@ -8,7 +8,8 @@ import Testing
     let store = InMemoryDestinationStore()
     let notifications = CountingNotifier()
     let jobs = RecordingJobs()
-    let secretBox = AESGCMSecretBox(current: EncryptionKey.generate().key)
+    let key = EncryptionKey.generate().key
+    var secretBox: AESGCMSecretBox { AESGCMSecretBox(current: key) }
 
     var service: DestinationService {
         DestinationService(
@@ -23,6 +24,7 @@ import Testing
             maxAttempts: 3,
             notifier: notifications,
             hostPolicy: RefuseHost(host: "10.0.0.1"),
+            audit: AuditRecorder(secretBox: secretBox, fingerprinter: SecretFingerprinter(encryptionKey: key)),
             clock: SystemClock()
         )
     }
@@ -132,6 +134,28 @@ import Testing
         await #expect(throws: APIError.destinationNotFound) { try await service.delete(stranger, detail.destination.id) }
         #expect(try await service.get(principal, detail.destination.id).destination.name == "Example")
     }
+
+    @Test func changesAreAuditedByFieldNameWithAFingerprintOfTheSecrets() async throws {
+        let canary = "canary-secret-7f3a"
+        let id = try await service.create(
+            principal,
+            DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": .string(canary)])
+        ).destination.id
+        _ = try await service.update(principal, id, DestinationChange(name: "Renamed"))
+        _ = try await service.update(principal, id, DestinationChange(credentials: ["api_key": .string("another-\(canary)")]))
+        // The same key again changes nothing, so records nothing.
+        _ = try await service.update(principal, id, DestinationChange(credentials: ["api_key": .string("another-\(canary)")]))
+        try await service.delete(principal, id)
+        let records = await store.audit
+        #expect(records.map(\.action) == [.destinationCreated, .destinationUpdated, .destinationUpdated, .destinationDeleted])
+        #expect(records.allSatisfy { $0.destinationID == id && $0.actorTokenID == principal.tokenID && $0.workspaceID == principal.workspaceID })
+        #expect(records.map(\.changedFields) == [["name", "credentials.api_key", "credentials.instance_url"], ["name"], ["credentials.api_key"], []])
+        let fingerprints = records.map(\.secretsFingerprint)
+        #expect(fingerprints[0] == fingerprints[1], "a rename leaves the secrets' fingerprint alone")
+        #expect(fingerprints[1] != fingerprints[2], "a new key changes it")
+        #expect(fingerprints[3] == nil)
+        #expect(!"\(records)".contains(canary))
+    }
 }
 
 /// A DestinationStore in memory, faithful to the protocol's contract (workspace scoping, atomic update).
@@ -139,6 +163,7 @@ actor InMemoryDestinationStore: DestinationStore {
     private var rows: [DestinationID: (StoredDestination, [DestinationObject])] = [:]
     private var queuedWithInsert: [DestinationID: [NewJob]] = [:]
     private var nextID: Int64 = 1
+    private(set) var audit: [AuditRecord] = []
 
     func initialJobs(_ id: DestinationID) -> [NewJob]? { queuedWithInsert[id] }
 
@@ -174,17 +199,22 @@ actor InMemoryDestinationStore: DestinationStore {
         )
         rows[id] = (StoredDestination(destination: destination, secrets: new.secrets), new.objects)
         queuedWithInsert[id] = new.initialJobs
+        audit += new.audit.map { var record = $0; record.destinationID = id; return record }
         return DestinationDetail(destination: destination, objects: new.objects)
     }
 
     func update(
         workspace: WorkspaceID,
         id: DestinationID,
+        audit: @escaping @Sendable (StoredDestination, StoredDestination) throws -> [AuditRecord],
         _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
         guard let (stored, objects) = rows[id], stored.destination.workspaceID == workspace else { return nil }
         var next = try change(stored)
-        if next != stored { next.destination.revision += 1 }
+        if next != stored {
+            next.destination.revision += 1
+            self.audit += try audit(stored, next)
+        }
         rows[id] = (next, objects)
         return DestinationDetail(destination: next.destination, objects: objects)
     }
@@ -204,11 +234,12 @@ actor InMemoryDestinationStore: DestinationStore {
         return (object, [])
     }
 
-    func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?) async throws -> Bool {
+    func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?, audit record: AuditRecord) async throws -> Bool {
         guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace, revision.map({ $0 == stored.destination.revision }) ?? true else {
             return false
         }
         rows[id] = nil
+        audit.append(record)
         return true
     }
 }

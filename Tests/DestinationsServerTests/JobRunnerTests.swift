@@ -65,14 +65,8 @@ struct JobRunnerTests {
             connectors: Catalog.registry,
             secretBox: AESGCMSecretBox(current: try EncryptionKey(base64: try environment.settings.encryptionBase64())),
             http: environment.providerHTTP,
-            tokens: TokenRefresher(
-                connectors: Catalog.registry,
-                clients: [:],
-                store: SQLDestinationStore(database: environment.database),
-                secretBox: AESGCMSecretBox(current: try EncryptionKey(base64: try environment.settings.encryptionBase64())),
-                http: environment.providerHTTP,
-                clock: FixedClock(instant: now)
-            ),
+            // Braze has no OAuth tokens to refresh: the server's own refresher is never asked.
+            tokens: environment.tokenRefresher,
             baseURLOverrides: [:],
             retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 1, jitter: { 1 }),
             clock: FixedClock(instant: now)

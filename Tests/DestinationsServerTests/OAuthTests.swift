@@ -275,7 +275,19 @@ struct OAuthTests {
             // The rotated-out token no longer works at the provider; the stored one does.
             #expect(try await session.settled(try await session.refresh(id), in: outcomes) == .completed)
             #expect(await oauth.refreshGrants == 2)
+            // The server's own refreshes are in the trail, by field name, with no actor.
+            let trail = try await Self.auditTrail(session, id)
+            #expect(trail.prefix(2).map(\.action) == ["destination.created", "oauth.authorized"])
+            let refreshes = trail.filter { $0.action == "oauth.refresh" }
+            #expect(refreshes.count == 2 && refreshes.allSatisfy { $0.outcome == "refreshed" && $0.tokenID == nil })
+            #expect(refreshes.allSatisfy { $0.fields.contains("credentials.access_token") && $0.fields.contains("credentials.refresh_token") })
+            #expect(!session.responseBodies.joined().contains("CANARY-refresh-token"))
         }
+    }
+
+    static func auditTrail(_ session: Session, _ id: Int64) async throws -> [(action: String?, outcome: String?, tokenID: Int64?, fields: [String])] {
+        let events = try await session.request(.get, "/api/v1/audit_events?destination_id=\(id)&order=asc&per_page=100").json()["data"].array ?? []
+        return events.map { ($0["action"].string, $0["outcome"].string, $0["token_id"].int, $0["changed_fields"].array?.compactMap(\.string) ?? []) }
     }
 
     @Test(arguments: TestBackend.all)
@@ -344,6 +356,12 @@ struct OAuthTests {
             #expect(try patch.json()["data"]["auth_status"].string == "authorized")
             #expect(try patch.json()["data"]["id"].int == id)
             #expect(try await StoredCredentials.read(session, id: id)["refresh_token"] == "CANARY-refresh-token-4")
+            let trail = try await Self.auditTrail(session, id)
+            let refusal = trail.first { $0.action == "oauth.refresh" }
+            #expect(refusal?.outcome == "reauthorization_required")
+            #expect(refusal?.fields == ["auth_status"])
+            #expect(trail.suffix(2).map(\.action) == ["destination.updated", "oauth.authorized"])
+            #expect(trail.filter { $0.action == "oauth.authorized" }.count == 2)
         }
     }
 

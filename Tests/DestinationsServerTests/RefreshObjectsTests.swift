@@ -135,8 +135,9 @@ struct RefreshObjectsTests {
     @Test(arguments: TestBackend.all)
     func aProviderThatNeverAnswersFailsAfterTheLastAttempt(_ backend: TestBackend) async throws {
         let server = try TestServer(backend, jobs: JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01)))
-        try await server.run(configure: { settings, _ in settings.outboundTimeout = 0.3 }) { session in
-            session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: "{}", delay: .seconds(1))])
+        // A timeout long enough for a loaded machine to deliver each request, well short of the reply.
+        try await server.run(configure: { settings, _ in settings.outboundTimeout = 1 }) { session in
+            session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: "{}", delay: .seconds(4))])
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
             guard case .failed(let message) = try await session.settled(try await session.firstJob(of: id), in: outcomes) else {

@@ -69,12 +69,21 @@ import Testing
             let inserted = try await store.insert(Self.new(workspace, "before"))
             struct Refused: Error {}
             await #expect(throws: Refused.self) {
-                try await store.update(workspace: workspace, id: inserted.destination.id) { stored in
+                try await store.update(workspace: workspace, id: inserted.destination.id, audit: Self.audited(workspace)) { stored in
                     _ = stored
                     throw Refused()
                 }
             }
+            // Nor when recording it fails: the change and its record stand or fall together.
+            await #expect(throws: Refused.self) {
+                try await store.update(workspace: workspace, id: inserted.destination.id, audit: { _, _ in throw Refused() }) { stored in
+                    var next = stored
+                    next.destination.name = "after"
+                    return next
+                }
+            }
             #expect(try await store.detail(workspace: workspace, id: inserted.destination.id)?.destination.name == "before")
+            #expect(try await Self.auditActions(database) == [])
         }
     }
 
@@ -87,7 +96,7 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        _ = try await store.update(workspace: workspace, id: id) { stored in
+                        _ = try await store.update(workspace: workspace, id: id, audit: Self.audited(workspace)) { stored in
                             var next = stored
                             let count = Int(next.destination.connectionDetails["count"]?.stringValue ?? "0")!
                             next.destination.connectionDetails["count"] = .string(String(count + 1))
@@ -99,6 +108,7 @@ import Testing
             }
             let final = try await store.detail(workspace: workspace, id: id)
             #expect(final?.destination.connectionDetails["count"] == .string("20"))
+            #expect(try await Self.auditActions(database) == Array(repeating: AuditAction.destinationUpdated.rawValue, count: 20))
         }
     }
 
@@ -109,11 +119,14 @@ import Testing
             let workspace = try await Self.workspace(database)
             let other = try await Self.workspace(database, "other")
             let id = try await store.insert(Self.new(workspace, "x", objects: [.standard("User", "user")])).destination.id
-            #expect(try await store.delete(workspace: other, id: id, revision: nil) == false)
+            let record = AuditRecord(workspaceID: workspace, actorTokenID: nil, action: .destinationDeleted, destinationID: id, at: Date())
+            #expect(try await store.delete(workspace: other, id: id, revision: nil, audit: record) == false)
             // Only the revision named, when one is.
-            #expect(try await store.delete(workspace: workspace, id: id, revision: 2) == false)
-            #expect(try await store.delete(workspace: workspace, id: id, revision: 1))
-            #expect(try await store.delete(workspace: workspace, id: id, revision: nil) == false)
+            #expect(try await store.delete(workspace: workspace, id: id, revision: 2, audit: record) == false)
+            #expect(try await store.delete(workspace: workspace, id: id, revision: 1, audit: record))
+            #expect(try await store.delete(workspace: workspace, id: id, revision: nil, audit: record) == false)
+            // Recorded once: with the delete that happened.
+            #expect(try await Self.auditActions(database) == [AuditAction.destinationDeleted.rawValue])
             let orphans = try await database.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM destination_objects").first(decodingColumn: "n", as: Int.self)
             }
@@ -140,6 +153,18 @@ import Testing
             readFinished.yield()
             try await writer
             #expect(page.items.map(\.name) == ["visible"])
+        }
+    }
+
+    static func audited(_ workspace: WorkspaceID) -> @Sendable (StoredDestination, StoredDestination) throws -> [AuditRecord] {
+        { _, after in
+            [AuditRecord(workspaceID: workspace, actorTokenID: nil, action: .destinationUpdated, destinationID: after.destination.id, at: Date())]
+        }
+    }
+
+    static func auditActions(_ database: any Database) async throws -> [String] {
+        try await database.read { db in
+            try await db.raw("SELECT action FROM audit_events ORDER BY id").all(decodingColumn: "action", as: String.self)
         }
     }
 }

@@ -173,7 +173,8 @@ import Testing
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
             let id = try #require(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0))
-            #expect(try await SQLDestinationStore(database: database).delete(workspace: workspace, id: destination, revision: nil))
+            let record = AuditRecord(workspaceID: workspace, actorTokenID: nil, action: .destinationDeleted, destinationID: destination, at: Self.t0)
+            #expect(try await SQLDestinationStore(database: database).delete(workspace: workspace, id: destination, revision: nil, audit: record))
             #expect(try await queue.job(id, workspace: workspace, destination: destination) == nil)
             #expect(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60) == nil)
         }

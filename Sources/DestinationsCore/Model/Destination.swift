@@ -100,6 +100,8 @@ public struct NewDestination: Sendable, Hashable {
     /// Queued with the insert, so a destination never exists without them (its first objects refresh and
     /// connection test).
     public var initialJobs: [NewJob]
+    /// Written with the insert; the store fills in the new destination's id.
+    public var audit: [AuditRecord]
     public var now: Date
 
     public init(
@@ -111,6 +113,7 @@ public struct NewDestination: Sendable, Hashable {
         secrets: SealedSecret,
         objects: [DestinationObject],
         initialJobs: [NewJob] = [],
+        audit: [AuditRecord] = [],
         now: Date
     ) {
         self.workspaceID = workspaceID
@@ -121,6 +124,7 @@ public struct NewDestination: Sendable, Hashable {
         self.secrets = secrets
         self.objects = objects
         self.initialJobs = initialJobs
+        self.audit = audit
         self.now = now
     }
 }

@@ -12,11 +12,7 @@ public struct OAuthStateSigner: Sendable {
     /// The signing key is derived from the credentials key, so every instance sharing the database (and
     /// so the key) verifies every other's states, with no setting of its own.
     public init(encryptionKey: EncryptionKey) {
-        self.key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: encryptionKey.key,
-            info: Data("destinations oauth state".utf8),
-            outputByteCount: 32
-        )
+        self.key = encryptionKey.derivedKey(for: "oauth state")
     }
 
     public struct Claims: Codable, Sendable, Hashable {

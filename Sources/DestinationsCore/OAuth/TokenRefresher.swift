@@ -13,6 +13,8 @@ public final class TokenRefresher: Sendable {
     private let secretBox: any SecretBox
     private let http: any ProviderHTTP
     private let telemetry: any Telemetry
+    private let audit: AuditRecorder
+    private let auditLog: any AuditLog
     private let clock: any WallClock
     private let inFlight = SingleFlight<DestinationID, [String: JSONValue]>()
 
@@ -23,6 +25,8 @@ public final class TokenRefresher: Sendable {
         secretBox: any SecretBox,
         http: any ProviderHTTP,
         telemetry: any Telemetry = NoTelemetry(),
+        audit: AuditRecorder,
+        auditLog: any AuditLog,
         clock: any WallClock
     ) {
         self.connectors = connectors
@@ -31,6 +35,8 @@ public final class TokenRefresher: Sendable {
         self.secretBox = secretBox
         self.http = http
         self.telemetry = telemetry
+        self.audit = audit
+        self.auditLog = auditLog
         self.clock = clock
     }
 
@@ -69,17 +75,22 @@ public final class TokenRefresher: Sendable {
         do {
             tokens = try await provider.refresh(refreshToken: refreshToken, extras: extras, client: client, http: http, now: clock.now())
         } catch OAuthFailure.refreshTokenRejected(let reason) {
-            telemetry.oauthRefresh(connector: destination.type, outcome: "reauthorization_required")
+            telemetry.oauthRefresh(connector: destination.type, outcome: OAuthRefreshOutcome.reauthorizationRequired.rawValue)
             try await markReauthorizationRequired(destination, unlessRefreshTokenIsNo: refreshToken)
             throw ProviderFailure.permanent(Self.reauthorize(destination) + " (\(reason))")
         } catch {
-            telemetry.oauthRefresh(connector: destination.type, outcome: "failed")
+            telemetry.oauthRefresh(connector: destination.type, outcome: OAuthRefreshOutcome.failed.rawValue)
+            try await auditLog.record([audit.refreshFailed(destination, at: clock.now())])
             throw error
         }
-        telemetry.oauthRefresh(connector: destination.type, outcome: "refreshed")
-        let secretBox = self.secretBox
+        telemetry.oauthRefresh(connector: destination.type, outcome: OAuthRefreshOutcome.refreshed.rawValue)
+        let (secretBox, audit) = (self.secretBox, self.audit)
         let now = clock.now()
-        let written = try await store.update(workspace: destination.workspaceID, id: destination.id) { stored in
+        let written = try await store.update(
+            workspace: destination.workspaceID,
+            id: destination.id,
+            audit: { try audit.updated($0, $1, action: .oauthRefresh, by: nil, outcome: OAuthRefreshOutcome.refreshed.rawValue, at: now) }
+        ) { stored in
             var next = stored
             var merged = try secretBox.openObject(stored.secrets)
             // A provider that does not rotate answers no refresh token: the old one stays.
@@ -99,8 +110,13 @@ public final class TokenRefresher: Sendable {
 
     /// Another instance may have rotated the token meanwhile; then its new one is fine and nothing is marked.
     private func markReauthorizationRequired(_ destination: Destination, unlessRefreshTokenIsNo refused: String) async throws {
-        let secretBox = self.secretBox
-        _ = try await store.update(workspace: destination.workspaceID, id: destination.id) { stored in
+        let (secretBox, audit) = (self.secretBox, self.audit)
+        let now = clock.now()
+        _ = try await store.update(
+            workspace: destination.workspaceID,
+            id: destination.id,
+            audit: { try audit.updated($0, $1, action: .oauthRefresh, by: nil, outcome: OAuthRefreshOutcome.reauthorizationRequired.rawValue, at: now) }
+        ) { stored in
             guard try secretBox.openObject(stored.secrets)[OAuthSecretKey.refreshToken]?.stringValue == refused else { return stored }
             var next = stored
             next.destination.authStatus = .reauthorizationRequired

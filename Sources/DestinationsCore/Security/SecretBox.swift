@@ -43,6 +43,12 @@ public struct EncryptionKey: Sendable, CustomStringConvertible, CustomDebugStrin
         try self.init(bytes: bytes)
     }
 
+    /// A key of its own for another use (signing, fingerprints), derived so that it needs no setting and
+    /// reveals nothing about this one.
+    func derivedKey(for purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("destinations \(purpose)".utf8), outputByteCount: 32)
+    }
+
     public static func generate() -> (key: EncryptionKey, base64: String) {
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         // 32 fresh bytes always make a valid key.

@@ -42,6 +42,7 @@ public struct DestinationService: Sendable {
     private let maxAttempts: Int
     private let notifier: any JobNotifier
     private let hostPolicy: any HostPolicy
+    private let audit: AuditRecorder
     private let clock: any WallClock
 
     /// - Parameter maxAttempts: for the jobs a destination starts with (objects refresh, connection test).
@@ -54,6 +55,7 @@ public struct DestinationService: Sendable {
         maxAttempts: Int,
         notifier: any JobNotifier,
         hostPolicy: any HostPolicy,
+        audit: AuditRecorder,
         clock: any WallClock
     ) {
         self.store = store
@@ -64,6 +66,7 @@ public struct DestinationService: Sendable {
         self.maxAttempts = maxAttempts
         self.notifier = notifier
         self.hostPolicy = hostPolicy
+        self.audit = audit
         self.clock = clock
     }
 
@@ -100,22 +103,22 @@ public struct DestinationService: Sendable {
             credentials.details.merge(grant.details) { _, granted in granted }
             credentials.secrets.merge(grant.secrets) { _, granted in granted }
         }
-        let detail = try await store.insert(
-            NewDestination(
-                workspaceID: principal.workspaceID,
-                type: connector.serviceName,
-                name: name,
-                connectionDetails: credentials.details,
-                authStatus: connector.authMethod == .oauth ? .authorized : nil,
-                secrets: secretBox.sealObject(credentials.secrets),
-                objects: connector.objects,
-                initialJobs: [
-                    NewJob(kind: .refreshObjects, maxAttempts: maxAttempts),
-                    NewJob(kind: .connectionTest, maxAttempts: maxAttempts),
-                ],
-                now: clock.now()
-            )
+        var new = NewDestination(
+            workspaceID: principal.workspaceID,
+            type: connector.serviceName,
+            name: name,
+            connectionDetails: credentials.details,
+            authStatus: connector.authMethod == .oauth ? .authorized : nil,
+            secrets: try secretBox.sealObject(credentials.secrets),
+            objects: connector.objects,
+            initialJobs: [
+                NewJob(kind: .refreshObjects, maxAttempts: maxAttempts),
+                NewJob(kind: .connectionTest, maxAttempts: maxAttempts),
+            ],
+            now: clock.now()
         )
+        new.audit = audit.created(new, by: principal, secrets: credentials.secrets, authorized: credentials.oauthCode != nil)
+        let detail = try await store.insert(new)
         notifier.jobQueued()
         return detail
     }
@@ -140,7 +143,12 @@ public struct DestinationService: Sendable {
         // The code exchange talks to the provider, so it runs before the store's transaction opens.
         let grant = try await oauthGrant(for: change, principal: principal, id: id)
         let now = clock.now()
-        let updated = try await store.update(workspace: principal.workspaceID, id: id) { stored in
+        let audit = self.audit
+        let updated = try await store.update(
+            workspace: principal.workspaceID,
+            id: id,
+            audit: { try audit.updated($0, $1, action: .destinationUpdated, by: principal.tokenID, authorized: grant != nil, at: now) }
+        ) { stored in
             if let ifMatch, !ifMatch.matchesStrongly(stored.destination.entityTag) { throw APIError.staleDestination }
             var next = stored
             if let type = change.type, type != stored.destination.type {
@@ -165,7 +173,8 @@ public struct DestinationService: Sendable {
                     next.destination.authStatus = .authorized
                 }
                 next.destination.connectionDetails = validated.details
-                next.secrets = try secretBox.sealObject(validated.secrets)
+                // Sealing uses a fresh nonce: the same secrets sealed again would look like a change.
+                if validated.secrets != storedSecrets { next.secrets = try secretBox.sealObject(validated.secrets) }
             }
             if next != stored { next.destination.updatedAt = now }
             return next
@@ -202,7 +211,8 @@ public struct DestinationService: Sendable {
             guard ifMatch.matchesStrongly(current.entityTag) else { throw APIError.staleDestination }
             revision = current.revision
         }
-        guard try await store.delete(workspace: principal.workspaceID, id: id, revision: revision) else {
+        let record = audit.deleted(id, by: principal, at: clock.now())
+        guard try await store.delete(workspace: principal.workspaceID, id: id, revision: revision, audit: record) else {
             // Changed between the read and the delete, or gone.
             if revision != nil, try await store.detail(workspace: principal.workspaceID, id: id) != nil { throw APIError.staleDestination }
             throw APIError.destinationNotFound

@@ -8,15 +8,17 @@ public protocol DestinationStore: Sendable {
     /// The destination with its sealed secrets, for calls to its service.
     func stored(workspace: WorkspaceID, id: DestinationID) async throws -> StoredDestination?
 
-    /// Inserts the destination, its objects and its first job in one transaction.
+    /// Inserts the destination, its objects, its first jobs and its audit records in one transaction.
     func insert(_ new: NewDestination) async throws -> DestinationDetail
 
     /// Reads the stored destination, lets `change` compute its next state, and writes that, all in one
     /// transaction, so concurrent updates cannot lose each other's changes. A throwing `change` writes
-    /// nothing. Nil when there is no such destination in the workspace.
+    /// nothing. When the next state differs, `audit` (given the states before and after) says what to
+    /// record, in the same transaction. Nil when there is no such destination in the workspace.
     func update(
         workspace: WorkspaceID,
         id: DestinationID,
+        audit: @escaping @Sendable (_ before: StoredDestination, _ after: StoredDestination) throws -> [AuditRecord],
         _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail?
 
@@ -28,6 +30,6 @@ public protocol DestinationStore: Sendable {
     func object(workspace: WorkspaceID, id: DestinationID, fullName: String) async throws -> (DestinationObject, [ObjectField])?
 
     /// Deletes the destination and everything that belongs to it, if it is still at `revision` when one
-    /// is given; false when there was none (or it has moved on).
-    func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?) async throws -> Bool
+    /// is given, recording `audit` with it; false when there was none (or it has moved on).
+    func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?, audit: AuditRecord) async throws -> Bool
 }

@@ -10,6 +10,7 @@ struct DestinationsHandlers: APIProtocol {
     let destinations: DestinationService
     let jobs: JobService
     let oauth: OAuthService
+    let audit: AuditService
     let connectors: ConnectorRegistry
 
     func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
@@ -143,6 +144,14 @@ struct DestinationsHandlers: APIProtocol {
             state: query.state
         )
         return .ok(.init(body: .json(.init(status: .success, authorizeUrl: url.absoluteString))))
+    }
+
+    func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
+        let query = input.query
+        let request = try PageRequest(page: query.page, perPage: query.perPage, order: query.order.map(\.sortOrder))
+        let page = try await audit.list(try RequestScope.principal(), destination: query.destinationId.map(DestinationID.init), request)
+        let filters = query.destinationId.map { [("destination_id", String($0))] } ?? []
+        return .ok(.init(body: .json(.init(page, path: "/audit_events", filters: filters, item: AuditEventPayload.init))))
     }
 
     /// The generated layer would percent-encode the tag's quotes: it goes out through the request scope.

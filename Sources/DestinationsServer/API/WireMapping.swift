@@ -175,13 +175,15 @@ extension Components.Parameters.Order {
 }
 
 extension ListEnvelope {
-    /// A page with Census's `pagination` block and absolute `next` link; `path` is under /api/v1.
-    init<Source>(_ page: Page<Source>, path: String, item: (Source) -> Item) {
+    /// A page with Census's `pagination` block and absolute `next` link; `path` is under /api/v1, and
+    /// `filters` (query parameters that narrow the list) are repeated in the link.
+    init<Source>(_ page: Page<Source>, path: String, filters: [(name: String, value: String)] = [], item: (Source) -> Item) {
         let request = page.request
         let baseURL = RequestScope.current?.baseURL ?? ""
         let next = page.nextPage.map { nextPage in
             var query = "page=\(nextPage)&per_page=\(request.perPage)"
             if request.orderWasGiven { query += "&order=\(request.order.rawValue)" }
+            for filter in filters { query += "&\(filter.name)=\(filter.value)" }
             return "\(baseURL)/api/v1\(path)?\(query)"
         }
         self.init(
@@ -195,6 +197,23 @@ extension ListEnvelope {
                 nextPage: page.nextPage,
                 lastPage: page.lastPage
             )
+        )
+    }
+}
+
+extension AuditEventPayload {
+    init(_ event: AuditEvent) {
+        let record = event.record
+        self.init(
+            id: event.id,
+            createdAt: record.at,
+            action: record.action.rawValue,
+            tokenId: record.actorTokenID?.rawValue,
+            destinationId: record.destinationID?.rawValue,
+            subjectTokenId: record.subjectTokenID?.rawValue,
+            changedFields: record.changedFields,
+            secretsFingerprint: record.secretsFingerprint,
+            outcome: record.outcome
         )
     }
 }

@@ -12,6 +12,7 @@ public struct ServerEnvironment: Sendable {
     public let access: AccessService
     public let jobs: JobService
     public let oauth: OAuthService
+    public let audit: AuditService
     public let logger: Logger
     /// What `GET /metrics` shows.
     public let metrics: ServerMetrics
@@ -58,6 +59,8 @@ public struct ServerEnvironment: Sendable {
         let store = SQLDestinationStore(database: database)
         let queue = SQLJobQueue(database: database)
         let wakeup = JobWakeup()
+        let auditLog = SQLAuditLog(database: database)
+        let auditRecorder = AuditRecorder(secretBox: secretBox, fingerprinter: SecretFingerprinter(encryptionKey: encryptionKey))
         let outboundGuard = OutboundGuard(allowPrivateNetworks: settings.allowPrivateNetworks)
         let providerHTTP = AsyncHTTPProviderClient(
             outboundGuard: outboundGuard,
@@ -71,6 +74,8 @@ public struct ServerEnvironment: Sendable {
             secretBox: secretBox,
             http: providerHTTP,
             telemetry: metrics,
+            audit: auditRecorder,
+            auditLog: auditLog,
             clock: clock
         )
         let oauth = OAuthService(
@@ -93,11 +98,13 @@ public struct ServerEnvironment: Sendable {
                 maxAttempts: settings.jobs.retry.maxAttempts,
                 notifier: wakeup,
                 hostPolicy: outboundGuard,
+                audit: auditRecorder,
                 clock: clock
             ),
             access: AccessService(store: SQLWorkspaceStore(database: database), clock: clock),
             jobs: JobService(queue: queue, destinations: store, notifier: wakeup, maxAttempts: settings.jobs.retry.maxAttempts, clock: clock),
             oauth: oauth,
+            audit: AuditService(log: auditLog),
             logger: logger,
             metrics: metrics,
             secretBox: secretBox,

@@ -70,6 +70,7 @@ public struct SQLDestinationStore: DestinationStore {
             for job in new.initialJobs {
                 _ = try await SQLJobQueue.insert(job, workspace: new.workspaceID, destination: destinationID, now: new.now, dialect: dialect, in: db)
             }
+            try await SQLAuditLog.insert(new.audit.map { var record = $0; record.destinationID = destinationID; return record }, in: db)
             let destination = Destination(
                 id: destinationID,
                 workspaceID: new.workspaceID,
@@ -93,6 +94,7 @@ public struct SQLDestinationStore: DestinationStore {
     public func update(
         workspace: WorkspaceID,
         id: DestinationID,
+        audit: @escaping @Sendable (_ before: StoredDestination, _ after: StoredDestination) throws -> [AuditRecord],
         _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
         try await database.write { db in
@@ -112,18 +114,21 @@ public struct SQLDestinationStore: DestinationStore {
                     .set("updated_at", to: next.destination.updatedAt.millisecondsSince1970)
                     .where("id", .equal, id.rawValue)
                     .run()
+                try await SQLAuditLog.insert(try audit(stored, next), in: db)
             }
             return DestinationDetail(destination: next.destination, objects: try await Self.objects(of: id, in: db))
         }
     }
 
-    public func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?) async throws -> Bool {
+    public func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?, audit: AuditRecord) async throws -> Bool {
         try await database.write { db in
             var delete = db.delete(from: "destinations")
                 .where("workspace_id", .equal, workspace.rawValue)
                 .where("id", .equal, id.rawValue)
             if let revision { delete = delete.where("revision", .equal, revision) }
-            return try await delete.returning("id").first() != nil
+            guard try await delete.returning("id").first() != nil else { return false }
+            try await SQLAuditLog.insert([audit], in: db)
+            return true
         }
     }
 
@@ -309,11 +314,13 @@ public struct SQLDestinationStore: DestinationStore {
 public enum StorageError: Error, CustomStringConvertible {
     case missingGeneratedID
     case unknownJobKindOrStatus
+    case unknownValue(column: String, String)
 
     public var description: String {
         switch self {
         case .missingGeneratedID: "the database did not return the id of an inserted row"
         case .unknownJobKindOrStatus: "a stored job has a kind or status this build does not know"
+        case .unknownValue(let column, let value): "\(column) holds \(value), which this build does not know"
         }
     }
 }

@@ -54,12 +54,23 @@ public struct SQLWorkspaceStore: WorkspaceStore {
 
     public func revokeToken(hash: Data, now: Date) async throws -> Bool {
         try await database.write { db in
-            try await db.update("api_tokens")
-                .set("revoked_at", to: now.millisecondsSince1970)
-                .where("token_hash", .equal, hash)
-                .where("revoked_at", .is, SQLLiteral.null)
-                .returning("id")
-                .first() != nil
+            guard
+                let row = try await db.update("api_tokens")
+                    .set("revoked_at", to: now.millisecondsSince1970)
+                    .where("token_hash", .equal, hash)
+                    .where("revoked_at", .is, SQLLiteral.null)
+                    .returning("id", "workspace_id")
+                    .first()
+            else { return false }
+            let record = AuditRecord(
+                workspaceID: WorkspaceID(try row.decode(column: "workspace_id", as: Int64.self)),
+                actorTokenID: nil,
+                action: .tokenRevoked,
+                subjectTokenID: TokenID(try row.decode(column: "id", as: Int64.self)),
+                at: now
+            )
+            try await SQLAuditLog.insert([record], in: db)
+            return true
         }
     }
 
@@ -82,6 +93,7 @@ public struct SQLWorkspaceStore: WorkspaceStore {
         return Workspace(id: WorkspaceID(id), name: name, createdAt: Date(millisecondsSince1970: now.millisecondsSince1970))
     }
 
+    /// Tokens are issued from the command line or at the first start, never through the API: no actor.
     private static func insertToken(workspace: WorkspaceID, hash: Data, now: Date, in db: any SQLDatabase) async throws -> TokenID {
         let id = try await db.insert(into: "api_tokens")
             .columns("workspace_id", "token_hash", "created_at")
@@ -89,6 +101,8 @@ public struct SQLWorkspaceStore: WorkspaceStore {
             .returning("id")
             .first(decodingColumn: "id", as: Int64.self)
         guard let id else { throw StorageError.missingGeneratedID }
+        let record = AuditRecord(workspaceID: workspace, actorTokenID: nil, action: .tokenCreated, subjectTokenID: TokenID(id), at: now)
+        try await SQLAuditLog.insert([record], in: db)
         return TokenID(id)
     }
 }

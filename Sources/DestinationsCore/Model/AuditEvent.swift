@@ -1,0 +1,71 @@
+import Foundation
+
+/// What an audit event records.
+public enum AuditAction: String, Sendable, Hashable, CaseIterable {
+    case destinationCreated = "destination.created"
+    case destinationUpdated = "destination.updated"
+    case destinationDeleted = "destination.deleted"
+    /// An OAuth code was exchanged for tokens, at creation or at a PATCH.
+    case oauthAuthorized = "oauth.authorized"
+    /// A token refresh, with its outcome.
+    case oauthRefresh = "oauth.refresh"
+    case tokenCreated = "token.created"
+    case tokenRevoked = "token.revoked"
+}
+
+/// How an OAuth token refresh ended, as metrics and the audit trail name it.
+public enum OAuthRefreshOutcome: String, Sendable, Hashable, CaseIterable {
+    case refreshed
+    case failed
+    case reauthorizationRequired = "reauthorization_required"
+}
+
+/// One thing that happened, as it is recorded: field names and a fingerprint, never a secret's value.
+public struct AuditRecord: Sendable, Hashable {
+    public var workspaceID: WorkspaceID
+    /// The API token that asked; nil for the command line and for the server's own work (token refreshes).
+    public var actorTokenID: TokenID?
+    public var action: AuditAction
+    public var destinationID: DestinationID?
+    /// The token that was created or revoked.
+    public var subjectTokenID: TokenID?
+    /// Names of what changed: `name`, `credentials.<field>`, `auth_status`, sorted.
+    public var changedFields: [String]
+    /// Changes whenever the destination's secret credentials do, and reveals nothing about them.
+    public var secretsFingerprint: String?
+    public var outcome: String?
+    public var at: Date
+
+    public init(
+        workspaceID: WorkspaceID,
+        actorTokenID: TokenID?,
+        action: AuditAction,
+        destinationID: DestinationID? = nil,
+        subjectTokenID: TokenID? = nil,
+        changedFields: [String] = [],
+        secretsFingerprint: String? = nil,
+        outcome: String? = nil,
+        at: Date
+    ) {
+        self.workspaceID = workspaceID
+        self.actorTokenID = actorTokenID
+        self.action = action
+        self.destinationID = destinationID
+        self.subjectTokenID = subjectTokenID
+        self.changedFields = changedFields
+        self.secretsFingerprint = secretsFingerprint
+        self.outcome = outcome
+        self.at = at
+    }
+}
+
+/// A stored record, with its id (ascending in the order events were written).
+public struct AuditEvent: Sendable, Hashable {
+    public var id: Int64
+    public var record: AuditRecord
+
+    public init(id: Int64, record: AuditRecord) {
+        self.id = id
+        self.record = record
+    }
+}

@@ -1,0 +1,79 @@
+import DestinationsCore
+import Foundation
+import SQLKit
+
+public struct SQLAuditLog: AuditLog {
+    private let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    public func record(_ records: [AuditRecord]) async throws {
+        try await database.write { db in try await Self.insert(records, in: db) }
+    }
+
+    public func page(workspace: WorkspaceID, destination: DestinationID?, request: PageRequest) async throws -> Page<AuditEvent> {
+        try await database.read { db in
+            func scoped(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+                let select = select.from("audit_events").where("workspace_id", .equal, workspace.rawValue)
+                guard let destination else { return select }
+                return select.where("destination_id", .equal, destination.rawValue)
+            }
+            let total = try await scoped(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total"))
+                .first(decodingColumn: "total", as: Int64.self) ?? 0
+            guard let offset = request.offset(whenTotalIs: total) else {
+                return Page(items: [], request: request, totalRecords: total)
+            }
+            let rows = try await scoped(db.select().column("*"))
+                .orderBy("id", request.order == .ascending ? .ascending : .descending)
+                .limit(Int(request.perPage))
+                .offset(Int(offset))
+                .all()
+            return Page(items: try rows.map(Self.event), request: request, totalRecords: total)
+        }
+    }
+
+    /// Writes the records inside a caller's transaction, so they stand or fall with the change they describe.
+    static func insert(_ records: [AuditRecord], in db: any SQLDatabase) async throws {
+        guard !records.isEmpty else { return }
+        var insert = db.insert(into: "audit_events")
+            .columns(
+                "workspace_id", "token_id", "action", "destination_id", "subject_token_id", "changed_fields",
+                "secrets_fingerprint", "outcome", "created_at"
+            )
+        for record in records {
+            insert = insert.values(
+                SQLBind(record.workspaceID.rawValue),
+                SQLBind(record.actorTokenID?.rawValue),
+                SQLBind(record.action.rawValue),
+                SQLBind(record.destinationID?.rawValue),
+                SQLBind(record.subjectTokenID?.rawValue),
+                SQLBind(String(decoding: try JSONEncoder().encode(record.changedFields), as: UTF8.self)),
+                SQLBind(record.secretsFingerprint),
+                SQLBind(record.outcome),
+                SQLBind(record.at.millisecondsSince1970)
+            )
+        }
+        try await insert.run()
+    }
+
+    private static func event(_ row: any SQLRow) throws -> AuditEvent {
+        let action = try row.decode(column: "action", as: String.self)
+        guard let known = AuditAction(rawValue: action) else { throw StorageError.unknownValue(column: "audit_events.action", action) }
+        return AuditEvent(
+            id: try row.decode(column: "id", as: Int64.self),
+            record: AuditRecord(
+                workspaceID: WorkspaceID(try row.decode(column: "workspace_id", as: Int64.self)),
+                actorTokenID: try row.decode(column: "token_id", as: Int64?.self).map(TokenID.init),
+                action: known,
+                destinationID: try row.decode(column: "destination_id", as: Int64?.self).map(DestinationID.init),
+                subjectTokenID: try row.decode(column: "subject_token_id", as: Int64?.self).map(TokenID.init),
+                changedFields: try JSONDecoder().decode([String].self, from: Data(try row.decode(column: "changed_fields", as: String.self).utf8)),
+                secretsFingerprint: try row.decode(column: "secrets_fingerprint", as: String?.self),
+                outcome: try row.decode(column: "outcome", as: String?.self),
+                at: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self))
+            )
+        )
+    }
+}
