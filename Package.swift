@@ -45,7 +45,9 @@ let package = Package(
         .target(
             name: "DestinationsAPI",
             dependencies: [
-                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+                // For JSONValue: the free-form parts of the wire format are Core's JSON values as they are.
+                "DestinationsCore",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]

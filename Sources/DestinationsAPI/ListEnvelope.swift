@@ -1,6 +1,8 @@
 // Hand-written stand-ins for schemas of openapi.yaml (see typeOverrides in the generator config):
 // Census sends `"next": null` and `"prev_page": null` explicitly, and synthesized Codable would drop them.
 
+package import DestinationsCore
+
 /// The `pagination` block of every list response.
 package struct PaginationBlock: Codable, Hashable, Sendable {
     package var totalRecords: Int64
@@ -75,6 +77,10 @@ package typealias DestinationListEnvelope = ListEnvelope<Components.Schemas.Dest
 package typealias DestinationObjectListEnvelope = ListEnvelope<Components.Schemas.DestinationObject>
 package typealias ConnectorListEnvelope = ListEnvelope<Components.Schemas.Connector>
 package typealias AuditEventListEnvelope = ListEnvelope<AuditEventPayload>
+
+/// `connection_details`, encoded from Core's values directly: the generic container the generator would use
+/// casts every value dynamically, a tenth of the cost of a list page.
+package typealias ConnectionDetailsPayload = [String: JSONValue]
 
 /// A connection form field, with Census's explicit nulls (`"placeholder": null`).
 package struct ConfigurationFieldPayload: Codable, Hashable, Sendable {

@@ -94,6 +94,7 @@ struct Seed: AsyncParsableCommand {
                     )
                 }
                 let ids = try await insert.returning("id").all(decodingColumn: "id", as: Int64.self)
+                try await SQLDestinationStore.countDestinations(of: workspace, by: Int64(ids.count), in: db)
                 for chunk in stride(from: 0, to: ids.count, by: 100) {
                     var objects = db.insert(into: "destination_objects")
                         .columns("destination_id", "position", "full_name", "label", "allow_custom_fields", "allow_case_sensitive_field_names")

@@ -1,4 +1,5 @@
 import DestinationsCore
+import DestinationsStorage
 import Foundation
 import HTTPTypes
 import TestSupport
@@ -44,6 +45,22 @@ struct AuthenticationTests {
                 let response = try await session.request(.get, "/api/v1/destinations", headers: [.authorization: basic])
                 #expect(response.status == .ok)
             }
+        }
+    }
+
+    @Test(arguments: TestBackend.all)
+    func aTokenRevokedElsewhereStopsWorkingWithinTheCacheLifetime(_ backend: TestBackend) async throws {
+        let clock = MutableClock()
+        try await TestServer(backend, clock: clock).run { session in
+            let other = try await session.otherWorkspaceToken()
+            let header: HTTPFields = [.authorization: "Bearer \(other)"]
+            #expect(try await session.request(.get, "/api/v1/destinations", headers: header).status == .ok)
+            // As the CLI or another instance revokes it: straight in the database, past this process's cache.
+            let store = SQLWorkspaceStore(database: session.environment.database)
+            #expect(try await store.revokeToken(hash: APIToken.hash(presented: other), now: clock.now()))
+            #expect(try await session.request(.get, "/api/v1/destinations", headers: header).status == .ok)
+            clock.advance(by: session.environment.settings.authCacheLifetime + 0.001)
+            #expect(try await session.request(.get, "/api/v1/destinations", headers: header).status == .unauthorized)
         }
     }
 

@@ -62,6 +62,34 @@ import Testing
     }
 
     @Test(arguments: TestBackend.all)
+    func everyPageIsItsSliceOfTheWholeOrderWhicheverEndItIsReadFrom(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await Self.workspace(database)
+            var ids: [DestinationID] = []
+            for (index, time) in [3.0, 1, 2, 2, 5, 4, 2].enumerated() {
+                ids.append(try await store.insert(Self.new(workspace, "d\(index)", at: time)).destination.id)
+            }
+            // Deleted destinations leave the count too.
+            let record = AuditRecord(workspaceID: workspace, actorTokenID: nil, action: .destinationDeleted, destinationID: ids[4], at: Date())
+            #expect(try await store.delete(workspace: workspace, id: ids[4], revision: nil, audit: record))
+            let whole = ["d1", "d2", "d3", "d6", "d0", "d5"]
+            for order in SortOrder.allCases {
+                let expected = order == .ascending ? whole : whole.reversed()
+                for perPage in Int64(1)...7 {
+                    for page in Int64(1)...Int64(whole.count + 1) {
+                        let read = try await store.page(workspace: workspace, request: PageRequest(page: page, perPage: perPage, order: order))
+                        let start = Int((page - 1) * perPage)
+                        let slice = start < expected.count ? Array(expected[start..<min(start + Int(perPage), expected.count)]) : []
+                        #expect(read.items.map(\.name) == slice, "page \(page) of \(perPage), \(order)")
+                        #expect(read.totalRecords == Int64(whole.count))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.all)
     func aThrowingUpdateWritesNothing(_ backend: TestBackend) async throws {
         try await withTemporaryDatabase(backend) { database in
             let store = SQLDestinationStore(database: database)

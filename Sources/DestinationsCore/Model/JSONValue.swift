@@ -46,16 +46,19 @@ public enum JSONValue: Sendable, Hashable {
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Strings first: they are most of what is stored, and every failed attempt throws (and allocates)
+        // an error. The order is otherwise free: a JSON string decodes only as a String, `true`/`false`
+        // only as a Bool.
         if container.decodeNil() {
             self = .null
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
             self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
@@ -87,6 +90,9 @@ extension JSONValue {
     }
 
     public static func decodeObject(_ data: Data) throws -> [String: JSONValue] {
-        try JSONDecoder().decode([String: JSONValue].self, from: data)
+        guard case .object(let object) = try JSONValueParser.parse(data) else {
+            throw JSONParseError(reason: "expected an object", offset: 0)
+        }
+        return object
     }
 }

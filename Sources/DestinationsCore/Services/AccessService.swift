@@ -6,22 +6,30 @@ public struct AccessService: Sendable {
 
     private let store: any WorkspaceStore
     private let clock: any WallClock
+    private let recent: AuthenticationCache
 
-    public init(store: any WorkspaceStore, clock: any WallClock) {
+    /// - Parameter cacheLifetime: how long a token that authenticated is trusted without reading the store
+    ///   again (0: every request reads it), and so how long a revocation by another process takes.
+    public init(store: any WorkspaceStore, clock: any WallClock, cacheLifetime: TimeInterval = 0) {
         self.store = store
         self.clock = clock
+        self.recent = AuthenticationCache(lifetime: cacheLifetime)
     }
 
     /// The principal a presented token stands for; 401 for an unknown or revoked token.
     public func authenticate(token: String) async throws -> Principal {
         let hash = APIToken.hash(presented: token)
+        let now = clock.now()
+        if let principal = recent.principal(for: hash, now: now) { return principal }
         guard let stored = try await store.token(hash: hash),
             APIToken.constantTimeEquals(stored.hash, hash),
             stored.revokedAt == nil
         else {
             throw APIError.unauthorized
         }
-        return Principal(workspaceID: stored.workspaceID, tokenID: stored.id)
+        let principal = Principal(workspaceID: stored.workspaceID, tokenID: stored.id)
+        recent.remember(principal, for: hash, now: now)
+        return principal
     }
 
     public func createWorkspace(name: String) async throws -> Workspace {
@@ -43,7 +51,9 @@ public struct AccessService: Sendable {
     }
 
     public func revoke(token: String) async throws -> Bool {
-        try await store.revokeToken(hash: APIToken.hash(presented: token), now: clock.now())
+        let hash = APIToken.hash(presented: token)
+        defer { recent.forget(hash) }
+        return try await store.revokeToken(hash: hash, now: clock.now())
     }
 
     /// On an empty database: a default workspace and its first token, shown once. Nil otherwise.

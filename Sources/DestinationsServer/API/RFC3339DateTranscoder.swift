@@ -18,12 +18,30 @@ struct RFC3339DateTranscoder: DateTranscoder {
         return date
     }
 
+    private static let separators = Array("--T::Z".utf8)
+
     static func format(_ secondsSinceEpoch: Int64) -> String {
         let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
         let secondOfDay = secondsSinceEpoch - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
-            + pad(secondOfDay % 3600 / 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
+        // RFC 3339 has four-digit years only; no timestamp this server writes falls outside them.
+        let fields = [(max(0, min(year, 9999)), 4), (month, 2), (day, 2), (secondOfDay / 3600, 2), (secondOfDay % 3600 / 60, 2), (secondOfDay % 60, 2)]
+        // Written straight into the string's storage: concatenating small strings allocated a dozen times
+        // per timestamp, and every destination in a list carries two.
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            var index = 0
+            for (position, (value, width)) in fields.enumerated() {
+                var rest = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[index + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                index += width
+                buffer[index] = separators[position]
+                index += 1
+            }
+            return index
+        }
     }
 
     /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
@@ -37,10 +55,5 @@ struct RFC3339DateTranscoder: DateTranscoder {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

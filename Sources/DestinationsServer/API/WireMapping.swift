@@ -17,27 +17,10 @@ extension JSONValue {
         default: self = .null
         }
     }
-
-    var openAPIValue: (any Sendable)? {
-        switch self {
-        case .null: nil
-        case .bool(let value): value
-        case .integer(let value): Int(value)
-        case .number(let value): value
-        case .string(let value): value
-        case .array(let value): value.map(\.openAPIValue)
-        case .object(let value): value.mapValues(\.openAPIValue)
-        }
-    }
 }
 
 extension OpenAPIObjectContainer {
     var jsonObject: [String: JSONValue] { value.mapValues(JSONValue.init(openAPIValue:)) }
-
-    init(_ object: [String: JSONValue]) {
-        // Values built from JSONValue are always of the supported types.
-        self = (try? OpenAPIObjectContainer(unvalidatedValue: object.mapValues(\.openAPIValue))) ?? OpenAPIObjectContainer()
-    }
 }
 
 extension Components.Schemas.Destination {
@@ -48,7 +31,7 @@ extension Components.Schemas.Destination {
             _type: destination.type,
             createdAt: destination.createdAt,
             updatedAt: destination.updatedAt,
-            connectionDetails: .init(additionalProperties: OpenAPIObjectContainer(destination.connectionDetails)),
+            connectionDetails: destination.connectionDetails,
             lastTestResults: destination.lastTest.map { .init(steps: $0.steps.map(Components.Schemas.TestStep.init)) },
             lastTestSucceeded: destination.lastTest?.succeeded,
             lastTestedAt: destination.lastTest?.testedAt,

@@ -101,7 +101,7 @@ public struct ServerEnvironment: Sendable {
                 audit: auditRecorder,
                 clock: clock
             ),
-            access: AccessService(store: SQLWorkspaceStore(database: database), clock: clock),
+            access: AccessService(store: SQLWorkspaceStore(database: database), clock: clock, cacheLifetime: settings.authCacheLifetime),
             jobs: JobService(queue: queue, destinations: store, notifier: wakeup, maxAttempts: settings.jobs.retry.maxAttempts, clock: clock),
             oauth: oauth,
             audit: AuditService(log: auditLog),

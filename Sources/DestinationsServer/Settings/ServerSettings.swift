@@ -14,6 +14,7 @@ import SystemPackage
 /// `encryption.previous_keys` (`ENCRYPTION_PREVIOUS_KEYS`), `public.url` (`PUBLIC_URL`),
 /// `proxy.trusted` (`PROXY_TRUSTED`), `log.level` (`LOG_LEVEL`), `log.format` (`LOG_FORMAT`),
 /// `shutdown.grace_seconds` (`SHUTDOWN_GRACE_SECONDS`), `idempotency.ttl_seconds` (`IDEMPOTENCY_TTL_SECONDS`),
+/// `auth.cache_seconds` (`AUTH_CACHE_SECONDS`),
 /// `rate_limit.enabled`, `rate_limit.requests_per_second`, `rate_limit.burst`, `rate_limit.workspace_requests_per_second`,
 /// `rate_limit.workspace_burst`, `rate_limit.provider_requests_per_second`, `rate_limit.provider_burst`
 /// (`RATE_LIMIT_...`), `sqlite.readers` (`SQLITE_READERS`),
@@ -41,6 +42,9 @@ public struct ServerSettings: Sendable {
     public var shutdownGrace: Double
     /// Seconds an `Idempotency-Key` and its stored response are kept.
     public var idempotencyTTL: Double
+    /// Seconds a token that authenticated is trusted without reading it again: the longest a revocation by
+    /// the CLI or another instance takes to bite.
+    public var authCacheLifetime: Double
     public var rateLimits: RateLimitSettings
     public var sqliteReaders: Int
     public var sqliteSynchronous: SQLiteSynchronous
@@ -70,6 +74,7 @@ public struct ServerSettings: Sendable {
         logFormat: LogFormat = .text,
         shutdownGrace: Double = 30,
         idempotencyTTL: Double = 24 * 3600,
+        authCacheLifetime: Double = 1,
         rateLimits: RateLimitSettings = RateLimitSettings(),
         sqliteReaders: Int = 4,
         sqliteSynchronous: SQLiteSynchronous = .normal,
@@ -92,6 +97,7 @@ public struct ServerSettings: Sendable {
         self.logFormat = logFormat
         self.shutdownGrace = shutdownGrace
         self.idempotencyTTL = idempotencyTTL
+        self.authCacheLifetime = authCacheLifetime
         self.rateLimits = rateLimits
         self.sqliteReaders = sqliteReaders
         self.sqliteSynchronous = sqliteSynchronous
@@ -147,6 +153,8 @@ public struct ServerSettings: Sendable {
         guard shutdownGrace >= 0 else { throw .invalid("shutdown.grace_seconds (SHUTDOWN_GRACE_SECONDS)", "must not be negative") }
         idempotencyTTL = reader.double(forKey: "idempotency.ttl_seconds", default: idempotencyTTL)
         guard idempotencyTTL > 0 else { throw .invalid("idempotency.ttl_seconds (IDEMPOTENCY_TTL_SECONDS)", "must be positive") }
+        authCacheLifetime = reader.double(forKey: "auth.cache_seconds", default: authCacheLifetime)
+        guard (0...60).contains(authCacheLifetime) else { throw .invalid("auth.cache_seconds (AUTH_CACHE_SECONDS)", "must be between 0 and 60") }
         rateLimits = try RateLimitSettings(reader: reader)
         sqliteReaders = reader.int(forKey: "sqlite.readers", default: sqliteReaders)
         guard (1...64).contains(sqliteReaders) else { throw .invalid("sqlite.readers", "must be between 1 and 64") }

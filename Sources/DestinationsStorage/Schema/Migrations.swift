@@ -171,5 +171,15 @@ enum Migrations {
                 "CREATE INDEX audit_events_by_destination ON audit_events (workspace_id, destination_id, id)",
             ]
         },
+        Migration(version: 6, name: "a maintained count of each workspace's destinations") { _ in
+            [
+                // So a list's total_records is one row, not a count over the workspace's whole index.
+                "ALTER TABLE workspaces ADD COLUMN destination_count BIGINT NOT NULL DEFAULT 0",
+                """
+                UPDATE workspaces SET destination_count =
+                    (SELECT COUNT(*) FROM destinations WHERE destinations.workspace_id = workspaces.id)
+                """,
+            ]
+        },
     ]
 }

@@ -13,35 +13,54 @@ public struct SQLDestinationStore: DestinationStore {
 
     public func page(workspace: WorkspaceID, request: PageRequest) async throws -> Page<Destination> {
         try await database.read { db in
-            let total = try await Self.count("destinations", where: "workspace_id", is: workspace.rawValue, in: db)
+            let total = try await db.select()
+                .column("destination_count")
+                .from("workspaces")
+                .where("id", .equal, workspace.rawValue)
+                .first(decodingColumn: "destination_count", as: Int64.self) ?? 0
             guard let offset = request.offset(whenTotalIs: total) else {
                 return Page(items: [], request: request, totalRecords: total)
             }
-            let direction: SQLDirection = request.order == .ascending ? .ascending : .descending
+            // An OFFSET walks the index up to the page: a page past the middle is read from the other end,
+            // so the last page costs what the first does.
+            let count = min(request.perPage, total - offset)
+            let after = total - offset - count
+            let fromEnd = after < offset
+            let ascending = (request.order == .ascending) != fromEnd
+            let direction: SQLDirection = ascending ? .ascending : .descending
             let rows = try await db.select()
                 .columns(Self.listColumns)
                 .from("destinations")
                 .where("workspace_id", .equal, workspace.rawValue)
                 .orderBy("created_at", direction)
                 .orderBy("id", direction)
-                .limit(Int(request.perPage))
-                .offset(Int(offset))
+                .limit(Int(count))
+                .offset(Int(fromEnd ? after : offset))
                 .all()
-            return Page(items: try rows.map(Self.destination), request: request, totalRecords: total)
+            let items = try rows.map(Self.destination)
+            return Page(items: fromEnd ? items.reversed() : items, request: request, totalRecords: total)
         }
     }
 
     public func detail(workspace: WorkspaceID, id: DestinationID) async throws -> DestinationDetail? {
         try await database.read { db in
-            guard
-                let row = try await db.select()
-                    .columns(Self.listColumns)
-                    .from("destinations")
-                    .where("workspace_id", .equal, workspace.rawValue)
-                    .where("id", .equal, id.rawValue)
-                    .first()
-            else { return nil }
-            return DestinationDetail(destination: try Self.destination(row), objects: try await Self.objects(of: id, in: db))
+            // One statement for the destination and its objects (a row per object): the hot read of the API.
+            let rows = try await db.select()
+                .columns(Self.listColumns.map { SQLColumn($0, table: "destinations") })
+                .columns(Self.objectColumns.map { SQLColumn($0, table: "destination_objects") })
+                .from("destinations")
+                .join(
+                    "destination_objects",
+                    method: SQLJoinMethod.left,
+                    on: SQLColumn("destination_id", table: "destination_objects"), .equal, SQLColumn("id", table: "destinations")
+                )
+                .where(SQLColumn("workspace_id", table: "destinations"), .equal, SQLBind(workspace.rawValue))
+                .where(SQLColumn("id", table: "destinations"), .equal, SQLBind(id.rawValue))
+                .orderBy(SQLColumn("position", table: "destination_objects"))
+                .all()
+            guard let first = rows.first else { return nil }
+            let objects = try rows.filter { try !$0.decodeNil(column: "full_name") }.map(Self.object)
+            return DestinationDetail(destination: try Self.destination(first), objects: objects)
         }
     }
 
@@ -66,6 +85,7 @@ public struct SQLDestinationStore: DestinationStore {
                 .first(decodingColumn: "id", as: Int64.self)
             guard let id else { throw StorageError.missingGeneratedID }
             let destinationID = DestinationID(id)
+            try await Self.countDestinations(of: new.workspaceID, by: 1, in: db)
             try await Self.replaceObjects(of: destinationID, with: new.objects, in: db)
             for job in new.initialJobs {
                 _ = try await SQLJobQueue.insert(job, workspace: new.workspaceID, destination: destinationID, now: new.now, dialect: dialect, in: db)
@@ -127,6 +147,7 @@ public struct SQLDestinationStore: DestinationStore {
                 .where("id", .equal, id.rawValue)
             if let revision { delete = delete.where("revision", .equal, revision) }
             guard try await delete.returning("id").first() != nil else { return false }
+            try await Self.countDestinations(of: workspace, by: -1, in: db)
             try await SQLAuditLog.insert([audit], in: db)
             return true
         }
@@ -160,6 +181,14 @@ public struct SQLDestinationStore: DestinationStore {
         guard try await Self.objects(of: id, in: db) != objects else { return }
         try await replaceObjects(of: id, with: objects, in: db)
         try await nextRevision(of: id, in: db).run()
+    }
+
+    /// Keeps `workspaces.destination_count` true, in the transaction that adds or removes destinations.
+    public static func countDestinations(of workspace: WorkspaceID, by change: Int64, in db: any SQLDatabase) async throws {
+        try await db.update("workspaces")
+            .set(SQLIdentifier("destination_count"), to: SQLBinaryExpression(SQLIdentifier("destination_count"), .add, SQLBind(change)))
+            .where("id", .equal, workspace.rawValue)
+            .run()
     }
 
     /// The update that counts one more change of the destination, to add `set`s to.
@@ -271,9 +300,11 @@ public struct SQLDestinationStore: DestinationStore {
             .first(decodingColumn: "total", as: Int64.self) ?? 0
     }
 
+    private static let objectColumns = ["full_name", "label", "allow_custom_fields", "allow_case_sensitive_field_names"]
+
     private static func objectQuery(of id: DestinationID, in db: any SQLDatabase) -> SQLSelectBuilder {
         db.select()
-            .columns("full_name", "label", "allow_custom_fields", "allow_case_sensitive_field_names")
+            .columns(objectColumns)
             .from("destination_objects")
             .where("destination_id", .equal, id.rawValue)
     }
