@@ -61,6 +61,32 @@ public struct SQLJobQueue: JobQueue {
         return JobID(active)
     }
 
+    /// The jobs a destination starts with, in its creating transaction: one statement, as nothing can be
+    /// queued for it yet.
+    static func insertFirstJobs(
+        _ jobs: [NewJob],
+        workspace: WorkspaceID,
+        destination: DestinationID,
+        now: Date,
+        dialect: SchemaDialect,
+        in db: any SQLDatabase
+    ) async throws {
+        guard !jobs.isEmpty else { return }
+        let now = now.millisecondsSince1970
+        var insert = db.insert(into: "jobs")
+            .columns("kind", "workspace_id", "destination_id", "payload", "status", "attempts", "max_attempts", "run_at", "created_at")
+        for job in jobs {
+            insert = insert.values(
+                SQLBind(job.kind.rawValue), SQLBind(workspace.rawValue), SQLBind(destination.rawValue), SQLBind(job.payload),
+                SQLBind(JobStatus.queued.rawValue), SQLBind(0), SQLBind(job.maxAttempts), SQLBind(now), SQLBind(now)
+            )
+        }
+        try await insert.run()
+        if let notification = dialect.jobQueuedNotification {
+            try await db.raw(SQLQueryString(notification)).run()
+        }
+    }
+
     public func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease? {
         let dialect = database.dialect
         let row = try await database.write { db in
