@@ -30,7 +30,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         .registerHandlers(
             on: router,
             serverURL: URL(string: "/api/v1")!,
-            configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.withoutEscapingSlashes])
+            configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
         )
     return Application(
         router: router,
