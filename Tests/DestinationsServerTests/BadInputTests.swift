@@ -48,7 +48,19 @@ struct BadInputTests {
         Case(name: "patch bad URL", method: .patch, path: "/api/v1/destinations/{id}", body: #"{"service_connection": {"name": "Renamed", "credentials": {"instance_url": "nope"}}}"#, status: .unprocessableContent, mentions: "instance_url"),
         Case(name: "patch wrong JSON type", method: .patch, path: "/api/v1/destinations/{id}", body: #"{"service_connection": {"name": ["x"]}}"#, status: .badRequest, mentions: "name"),
         Case(name: "non-numeric id", method: .patch, path: "/api/v1/destinations/abc", body: #"{"service_connection": {"name": "x"}}"#, status: .badRequest, mentions: "id"),
+        // Hostile input.
+        Case(name: "id past Int64", method: .patch, path: "/api/v1/destinations/99999999999999999999", body: #"{"service_connection": {"name": "x"}}"#, status: .badRequest, mentions: "id"),
+        Case(name: "repeated key", method: .post, path: "/api/v1/destinations", body: #"{"service_connection": {"type": "braze", "type": "active_campaign", "credentials": {"api_token": "t", "instance_url": "https://x.example.com"}}}"#, status: .badRequest, mentions: "\"type\""),
+        Case(name: "repeated credential", method: .patch, path: "/api/v1/destinations/{id}", body: #"{"service_connection": {"credentials": {"api_token": "a", "api_token": "b"}}}"#, status: .badRequest, mentions: "api_token"),
+        Case(name: "NUL in a name", method: .patch, path: "/api/v1/destinations/{id}", body: #"{"service_connection": {"name": "a\u0000b"}}"#, status: .unprocessableContent, mentions: "name"),
+        Case(name: "nesting 100,000 deep", method: .post, path: "/api/v1/destinations", body: #"{"service_connection": {"type": "braze", "credentials": {"x": "# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}}", status: .badRequest, mentions: "JSON"),
+        Case(name: "10,000 credential keys", method: .post, path: "/api/v1/destinations", body: manyCredentials, status: .unprocessableContent, mentions: "Unknown credential"),
     ]
+
+    static var manyCredentials: String {
+        let keys = (0..<10_000).map { #""k\#($0)": "v""# }.joined(separator: ", ")
+        return #"{"service_connection": {"type": "active_campaign", "credentials": {"api_token": "t", "instance_url": "https://x.example.com", "# + keys + "}}}"
+    }
 
     @Test(arguments: TestBackend.all, cases)
     func isRejectedAndWritesNothing(_ backend: TestBackend, _ badInput: Case) async throws {

@@ -89,6 +89,17 @@ extension JSONValue {
         return (try? encoder.encode(object)) ?? Data("{}".utf8)
     }
 
+    /// The first key that appears twice in one object of the JSON text, if any (nil too when the text is not
+    /// JSON: that is for its reader to report).
+    public static func duplicateKey(in data: Data) -> String? {
+        do {
+            _ = try JSONValueParser.parse(data, rejectsDuplicateKeys: true)
+            return nil
+        } catch {
+            return error.duplicateKey
+        }
+    }
+
     public static func decodeObject(_ data: Data) throws -> [String: JSONValue] {
         guard case .object(let object) = try JSONValueParser.parse(data) else {
             throw JSONParseError(reason: "expected an object", offset: 0)

@@ -9,15 +9,19 @@ struct JSONValueParser {
     static let maximumDepth = 512
 
     private let bytes: UnsafeBufferPointer<UInt8>
+    private let rejectsDuplicateKeys: Bool
     private var index = 0
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, rejectsDuplicateKeys: Bool) {
         self.bytes = bytes
+        self.rejectsDuplicateKeys = rejectsDuplicateKeys
     }
 
-    static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
+    /// - Parameter rejectsDuplicateKeys: whether a key repeated in one object is an error (for requests,
+    ///   where which of the two a reader keeps is anyone's guess) or the last one wins.
+    static func parse(_ data: Data, rejectsDuplicateKeys: Bool = false) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError> = data.withUnsafeBytes { raw in
-            var parser = JSONValueParser(raw.bindMemory(to: UInt8.self))
+            var parser = JSONValueParser(raw.bindMemory(to: UInt8.self), rejectsDuplicateKeys: rejectsDuplicateKeys)
             return Result { () throws(JSONParseError) in
                 let value = try parser.value(depth: 0)
                 parser.skipWhitespace()
@@ -55,6 +59,9 @@ struct JSONValueParser {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw failure("expected a key") }
             let key = try string()
+            if rejectsDuplicateKeys, object[key] != nil {
+                throw JSONParseError(reason: "the key \"\(key)\" appears twice in one object", offset: index, duplicateKey: key)
+            }
             skipWhitespace()
             try expect(":")
             object[key] = try value(depth: depth + 1)
@@ -218,10 +225,12 @@ struct JSONValueParser {
     }
 }
 
-/// Stored JSON that does not parse: corrupt data, never user input (that goes through the contract).
+/// JSON that does not parse.
 public struct JSONParseError: Error, Equatable, CustomStringConvertible {
     public let reason: String
     public let offset: Int
+    /// Set when the error is a key repeated in one object.
+    public var duplicateKey: String? = nil
 
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }

@@ -6,8 +6,8 @@ enum RequestLimits {
     static let maximumBodySize = 1 << 20
 }
 
-/// Bounds request bodies (413 past 1 MiB, before reading more than that) and insists that a body is JSON
-/// (415), before anything parses it.
+/// Bounds request bodies (413 past 1 MiB, before reading more than that), insists that a body is JSON
+/// (415) and refuses repeated keys (400), before anything parses it.
 struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard [.post, .put, .patch, .delete].contains(request.method) else {
@@ -25,6 +25,11 @@ struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         if body.readableBytes > 0 && !Self.isJSON(request.headers[.contentType]) {
             throw APIError(.unsupportedMediaType, "Content-Type must be application/json")
+        }
+        // JSON allows a repeated key and readers differ on which one they keep: refused, so that what is
+        // validated is what is stored.
+        if let key = JSONValue.duplicateKey(in: Data(body.readableBytesView)) {
+            throw APIError.badRequest("The request body repeats the key \"\(key)\" in one object")
         }
         request.body = .init(buffer: body)
         return try await next(request, context)

@@ -233,7 +233,9 @@ public struct SQLDestinationStore: DestinationStore {
     }
 
     public func object(workspace: WorkspaceID, id: DestinationID, fullName: String) async throws -> (DestinationObject, [ObjectField])? {
-        try await database.read { db in
+        // No stored name holds a NUL (PostgreSQL's text cannot), and PostgreSQL refuses to compare with one.
+        guard !fullName.contains("\u{0}") else { return nil }
+        return try await database.read { db in
             guard try await Self.exists(workspace: workspace, id: id, in: db),
                 let row = try await Self.objectQuery(of: id, in: db).where("full_name", .equal, fullName).first()
             else { return nil }
