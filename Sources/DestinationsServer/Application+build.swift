@@ -21,7 +21,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         ErrorMiddleware()
         AuthenticationMiddleware(access: environment.access)
         RateLimitMiddleware(buckets: environment.rateLimitBuckets, settings: settings.rateLimits, metrics: environment.metrics, clock: environment.clock)
-        RequestBodyMiddleware()
+        RequestBodyMiddleware(timeout: .milliseconds(Int64(settings.bodyTimeout * 1000)))
         IdempotencyMiddleware(store: environment.idempotency, ttl: settings.idempotencyTTL, metrics: environment.metrics, clock: environment.clock)
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
@@ -34,6 +34,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         )
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "destinations"),
         services: [EnvironmentService(environment: environment), environment.jobWorker, MaintenanceService(environment: environment)]
             + (environment.jobListener.map { [JobListenerService(listener: $0)] } ?? []),

@@ -55,7 +55,8 @@ final class CrashConsistencyTests: Sendable {
                 if round == 0 {
                     token = try #require(server.stdout.split(separator: "\n").first { $0.hasPrefix("secret-token:") }.map(String.init))
                 }
-                let api = API(port: port, token: token)
+                let client = HTTPClient()
+                let api = API(port: port, token: token, client: client)
                 try await Self.verify(api, ledger)
                 let killAfter = Duration.milliseconds(Int.random(in: 150...600, using: &random))
                 let writers = (0..<8).map { writer in
@@ -67,10 +68,12 @@ final class CrashConsistencyTests: Sendable {
                 _ = await server.finish()
                 for writer in writers { writer.cancel() }
                 for writer in writers { await writer.value }
+                try await client.shutdown()
             }
             let last = try executable.start(["serve"], environment: environment, in: directory)
             try await last.waitForOutput(containing: "Server started")
-            let api = API(port: port, token: token)
+            let client = HTTPClient()
+            let api = API(port: port, token: token, client: client)
             let survivors = try await Self.verify(api, ledger)
             // The kills landed among real work: many writes were answered, and some destinations remain.
             let answered = await ledger.answered
@@ -85,6 +88,7 @@ final class CrashConsistencyTests: Sendable {
                 }
                 #expect(objects.contains("catalog:survivor"), "destination \(id)")
             }
+            try await client.shutdown()
             last.terminate()
             _ = await last.finish()
             let check = try RunningProcess(

@@ -107,6 +107,8 @@ func freePort() throws -> Int {
 struct API {
     let port: Int
     let token: String
+    /// One client per server lifetime where servers are killed: no connection outlives its server.
+    var client: HTTPClient = .shared
 
     struct Answer {
         let status: Int
@@ -123,7 +125,7 @@ struct API {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let json = (try? JSONDecoder().decode([String: JSONValueLite].self, from: Data(bytes.readableBytesView))) ?? [:]
         return Answer(status: Int(response.status.code), json: json)

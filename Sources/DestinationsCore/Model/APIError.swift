@@ -5,6 +5,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case badRequest
         case unauthorized
         case notFound
+        case requestTimeout
         case conflict
         case payloadTooLarge
         case unsupportedMediaType

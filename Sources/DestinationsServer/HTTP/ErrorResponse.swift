@@ -83,6 +83,7 @@ enum ErrorResponse {
         case .badRequest: .badRequest
         case .unauthorized: .unauthorized
         case .notFound: .notFound
+        case .requestTimeout: .requestTimeout
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType

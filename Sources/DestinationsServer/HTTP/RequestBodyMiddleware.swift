@@ -9,6 +9,9 @@ enum RequestLimits {
 /// Bounds request bodies (413 past 1 MiB, before reading more than that), insists that a body is JSON
 /// (415) and refuses repeated keys (400), before anything parses it.
 struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// How long the whole body may take to arrive (408 after), however slowly it trickles.
+    let timeout: Duration
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard [.post, .put, .patch, .delete].contains(request.method) else {
             return try await next(request, context)
@@ -19,7 +22,7 @@ struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         var request = request
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: RequestLimits.maximumBodySize)
+            body = try await Self.collect(request.body, within: timeout)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Self.tooLarge
         }
@@ -33,6 +36,21 @@ struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         request.body = .init(buffer: body)
         return try await next(request, context)
+    }
+
+    private static func collect(_ body: RequestBody, within timeout: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: RequestLimits.maximumBodySize) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let collected = try await group.next() ?? nil else {
+                throw APIError(.requestTimeout, "The request body did not arrive within \(timeout.components.seconds) seconds")
+            }
+            return collected
+        }
     }
 
     private static var tooLarge: APIError {

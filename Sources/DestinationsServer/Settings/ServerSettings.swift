@@ -14,7 +14,8 @@ import SystemPackage
 /// `encryption.previous_keys` (`ENCRYPTION_PREVIOUS_KEYS`), `public.url` (`PUBLIC_URL`),
 /// `proxy.trusted` (`PROXY_TRUSTED`), `log.level` (`LOG_LEVEL`), `log.format` (`LOG_FORMAT`),
 /// `shutdown.grace_seconds` (`SHUTDOWN_GRACE_SECONDS`), `idempotency.ttl_seconds` (`IDEMPOTENCY_TTL_SECONDS`),
-/// `auth.cache_seconds` (`AUTH_CACHE_SECONDS`),
+/// `auth.cache_seconds` (`AUTH_CACHE_SECONDS`), `http.idle_timeout_seconds` (`HTTP_IDLE_TIMEOUT_SECONDS`),
+/// `http.body_timeout_seconds` (`HTTP_BODY_TIMEOUT_SECONDS`),
 /// `rate_limit.enabled`, `rate_limit.requests_per_second`, `rate_limit.burst`, `rate_limit.workspace_requests_per_second`,
 /// `rate_limit.workspace_burst`, `rate_limit.provider_requests_per_second`, `rate_limit.provider_burst`
 /// (`RATE_LIMIT_...`), `sqlite.readers` (`SQLITE_READERS`),
@@ -45,6 +46,11 @@ public struct ServerSettings: Sendable {
     /// Seconds a token that authenticated is trusted without reading it again: the longest a revocation by
     /// the CLI or another instance takes to bite.
     public var authCacheLifetime: Double
+    /// Seconds a connection may go without delivering a whole request head (or anything, between
+    /// requests) before it is closed: what a client trickling its headers gets.
+    public var idleTimeout: Double
+    /// Seconds a request body may take to arrive in full (408 after).
+    public var bodyTimeout: Double
     public var rateLimits: RateLimitSettings
     public var sqliteReaders: Int
     public var sqliteSynchronous: SQLiteSynchronous
@@ -75,6 +81,8 @@ public struct ServerSettings: Sendable {
         shutdownGrace: Double = 30,
         idempotencyTTL: Double = 24 * 3600,
         authCacheLifetime: Double = 1,
+        idleTimeout: Double = 30,
+        bodyTimeout: Double = 30,
         rateLimits: RateLimitSettings = RateLimitSettings(),
         sqliteReaders: Int = 4,
         sqliteSynchronous: SQLiteSynchronous = .normal,
@@ -98,6 +106,8 @@ public struct ServerSettings: Sendable {
         self.shutdownGrace = shutdownGrace
         self.idempotencyTTL = idempotencyTTL
         self.authCacheLifetime = authCacheLifetime
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
         self.rateLimits = rateLimits
         self.sqliteReaders = sqliteReaders
         self.sqliteSynchronous = sqliteSynchronous
@@ -155,6 +165,10 @@ public struct ServerSettings: Sendable {
         guard idempotencyTTL > 0 else { throw .invalid("idempotency.ttl_seconds (IDEMPOTENCY_TTL_SECONDS)", "must be positive") }
         authCacheLifetime = reader.double(forKey: "auth.cache_seconds", default: authCacheLifetime)
         guard (0...60).contains(authCacheLifetime) else { throw .invalid("auth.cache_seconds (AUTH_CACHE_SECONDS)", "must be between 0 and 60") }
+        idleTimeout = reader.double(forKey: "http.idle_timeout_seconds", default: idleTimeout)
+        guard idleTimeout > 0 else { throw .invalid("http.idle_timeout_seconds (HTTP_IDLE_TIMEOUT_SECONDS)", "must be positive") }
+        bodyTimeout = reader.double(forKey: "http.body_timeout_seconds", default: bodyTimeout)
+        guard bodyTimeout > 0 else { throw .invalid("http.body_timeout_seconds (HTTP_BODY_TIMEOUT_SECONDS)", "must be positive") }
         rateLimits = try RateLimitSettings(reader: reader)
         sqliteReaders = reader.int(forKey: "sqlite.readers", default: sqliteReaders)
         guard (1...64).contains(sqliteReaders) else { throw .invalid("sqlite.readers", "must be between 1 and 64") }
