@@ -58,11 +58,18 @@ final class CrashConsistencyTests: Sendable {
                 let client = HTTPClient()
                 let api = API(port: port, token: token, client: client)
                 try await Self.verify(api, ledger)
-                let killAfter = Duration.milliseconds(Int.random(in: 150...600, using: &random))
+                // Killed at a seeded moment after some progress, however loaded the machine is.
+                let killAfter = Duration.milliseconds(Int.random(in: 0...400, using: &random))
+                let progress = await ledger.answered + 10
+                await ledger.writersStarted(8)
                 let writers = (0..<8).map { writer in
                     let seed = random.next()
-                    return Task { await Self.write(api, ledger, writer: "\(round)-\(writer)", instanceURL: fake.baseURL.absoluteString, seed: seed) }
+                    return Task {
+                        await Self.write(api, ledger, writer: "\(round)-\(writer)", instanceURL: fake.baseURL.absoluteString, seed: seed)
+                        await ledger.writerEnded()
+                    }
                 }
+                await ledger.waitUntilAnswered(progress)
                 try await Task.sleep(for: killAfter)
                 kill(server.pid, SIGKILL)
                 _ = await server.finish()
@@ -179,7 +186,30 @@ actor Ledger {
     private var expectations: [Int64: CrashConsistencyTests.Expectation] = [:]
     private var creating: Set<String> = []
     private var owners: [Int64: String] = [:]
-    private(set) var answered = 0
+    private(set) var answered = 0 {
+        didSet { wake() }
+    }
+    private var writing = 0
+    private var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+    /// Returns once `count` writes have been answered, or no writer is left to answer any.
+    func waitUntilAnswered(_ count: Int) async {
+        guard answered < count, writing > 0 else { return }
+        await withCheckedContinuation { waiters.append((count, $0)) }
+    }
+
+    func writersStarted(_ count: Int) { writing += count }
+
+    func writerEnded() {
+        writing -= 1
+        wake()
+    }
+
+    private func wake() {
+        let due = waiters.filter { $0.count <= answered || writing == 0 }
+        waiters.removeAll { $0.count <= answered || writing == 0 }
+        for waiter in due { waiter.continuation.resume() }
+    }
 
     func beginCreate(_ name: String) { creating.insert(name) }
 

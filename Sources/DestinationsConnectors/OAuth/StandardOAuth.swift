@@ -72,6 +72,8 @@ struct StandardOAuth: OAuthProvider {
         )
         var fields = fields
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        // What an error message quoting the request back must not repeat.
+        var sensitive = [client.clientSecret] + ["refresh_token", "code", "code_verifier"].compactMap { fields[$0] }
         let body: Data
         switch clientAuthentication {
         case .formBody:
@@ -81,6 +83,7 @@ struct StandardOAuth: OAuthProvider {
             body = Data(FormEncoding.encode(fields).utf8)
         case .basic:
             let credentials = Data("\(client.clientID):\(client.clientSecret)".utf8).base64EncodedString()
+            sensitive.append(credentials)
             headers.append(("Authorization", "Basic \(credentials)"))
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
             body = Data(FormEncoding.encode(fields).utf8)
@@ -93,18 +96,19 @@ struct StandardOAuth: OAuthProvider {
         let response = try await http.send(ProviderRequest(method: "POST", url: url, headers: headers, body: body, hostSource: needsDomain ? .userSupplied : .configured))
         let answer = (try? JSONDecoder().decode(JSONValue.self, from: response.body))?.objectValue ?? [:]
         guard (200..<300).contains(response.status) else {
-            throw failure(status: response.status, answer: answer, refreshing: refreshing, client: client)
+            throw failure(status: response.status, answer: answer, refreshing: refreshing, sensitive: sensitive)
         }
         return answer
     }
 
     /// RFC 6749 errors (`error`, `error_description`) and the providers' own shapes, in words; a refused
     /// refresh token is told apart, as only a new consent helps then.
-    private func failure(status: Int, answer: [String: JSONValue], refreshing: Bool, client: OAuthClient) -> any Error {
+    private func failure(status: Int, answer: [String: JSONValue], refreshing: Bool, sensitive: [String]) -> any Error {
         let code = answer["error"]?.stringValue
         let description = [answer["error_description"], answer["message"], answer["error"]?.objectValue?["message"], answer["error"]]
             .compactMap { $0?.stringValue }.first ?? "HTTP \(status)"
-        let message = "\(provider) answered HTTP \(status): \(description)".replacingOccurrences(of: client.clientSecret, with: "[redacted]")
+        let message = sensitive.filter { $0.count >= 4 }
+            .reduce("\(provider) answered HTTP \(status): \(description)") { $0.replacingOccurrences(of: $1, with: "[redacted]") }
         if status == 429 || status >= 500 { return ProviderFailure.transient(message) }
         if refreshing, code == "invalid_grant" || status == 401 { return OAuthFailure.refreshTokenRejected(message) }
         return ProviderFailure.permanent(message)
