@@ -89,18 +89,9 @@ actor HangSwitch {
 
 /// A port that was free a moment ago.
 func freePort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-    }
-    guard bound else { throw CLIFailure("no free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    let (descriptor, port) = try boundLoopbackSocket()
+    close(descriptor)
+    return port
 }
 
 /// Plain HTTP calls to a server the test started.

@@ -291,18 +291,10 @@ struct ConnectionTestTests {
     @Test func unreachableHostsAndTLSFailuresAreSaidPlainly() async throws {
         let http = HTTPRequest()
         // A port bound and held but never listened on: refused, and no other test's server can take it.
-        let held = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (held, port) = try boundLoopbackSocket()
         defer { close(held) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(held, $0, length) == 0 && getsockname(held, $0, &length) == 0 }
-        }
-        try #require(bound)
         let unreachable = try await http.testConnection(
-            ConnectorContext(details: ["base_url": .string("http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")], secrets: [:], http: DiscoveryTests.http)
+            ConnectorContext(details: ["base_url": .string("http://127.0.0.1:\(port)")], secrets: [:], http: DiscoveryTests.http)
         )
         #expect(unreachable.first?.status == .failed)
         #expect(unreachable.first?.errorMessage?.hasPrefix("Cannot reach 127.0.0.1") == true, "\(unreachable)")
