@@ -44,8 +44,10 @@ struct JobWorkerService: Service, CustomStringConvertible {
     }
 
     private func dispatch() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await tick() }
+        // Discarding: a plain task group keeps every finished child until it is awaited, which this loop
+        // never does, so memory grew with every job run (found by the soak).
+        await withDiscardingTaskGroup { group in
+            group.addTask { await tick() }
             var running = 0
             var lastReap = ContinuousClock.now
             // After the database failed a claim, wait a moment before the next instead of spinning.
@@ -68,17 +70,14 @@ struct JobWorkerService: Service, CustomStringConvertible {
                     }
                 }
             }
-            // Graceful shutdown: running jobs are cancelled and give their leases back.
+            // Graceful shutdown: running jobs are cancelled and give their leases back before the group ends.
             group.cancelAll()
-            while !group.isEmpty {
-                do { try await group.next() } catch is CancellationError {}
-            }
         }
     }
 
-    private func tick() async throws {
+    private func tick() async {
         while !Task.isCancelled {
-            try await Task.sleep(for: .seconds(settings.pollInterval))
+            try? await Task.sleep(for: .seconds(settings.pollInterval))
             wakeup.send(.tick)
         }
     }
