@@ -42,6 +42,38 @@ import Testing
         }
     }
 
+    /// A cascade from a deleted row finds the rows that reference it through an index on the referencing
+    /// column; without one, each delete of a destination scanned every job ever run.
+    @Test(arguments: TestBackend.all)
+    func everyForeignKeyLeadsAFullIndex(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
+            let unindexed = try await database.read { db in
+                switch backend {
+                case .sqlite:
+                    try await db.raw(
+                        """
+                        SELECT t.name || '.' || f."from" AS reference FROM sqlite_master t, pragma_foreign_key_list(t.name) f
+                        WHERE t.type = 'table' AND NOT EXISTS (
+                            SELECT 1 FROM pragma_index_list(t.name) i, pragma_index_info(i.name) c
+                            WHERE i.partial = 0 AND c.seqno = 0 AND c.name = f."from")
+                        """
+                    ).all(decodingColumn: "reference", as: String.self)
+                case .postgres:
+                    try await db.raw(
+                        """
+                        SELECT c.conrelid::regclass::text || '.' || a.attname AS reference
+                        FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                        WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace AND NOT EXISTS (
+                            SELECT 1 FROM pg_index i
+                            WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1] AND i.indpred IS NULL)
+                        """
+                    ).all(decodingColumn: "reference", as: String.self)
+                }
+            }
+            #expect(unindexed == [])
+        }
+    }
+
     @Test func sqliteServesTheListQueryFromTheWorkspaceIndex() async throws {
         try await withTemporaryDatabase(.sqlite) { database in
             let plan = try await database.read { db in

@@ -181,5 +181,13 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 7, name: "indexes for the cascades from destinations and workspaces") { _ in
+            [
+                // Deleting a destination cascades to its jobs: without this, every delete scanned the whole
+                // jobs table (the only other index on destination_id covers queued and running jobs alone).
+                "CREATE INDEX jobs_by_destination ON jobs (destination_id)",
+                "CREATE INDEX api_tokens_by_workspace ON api_tokens (workspace_id)",
+            ]
+        },
     ]
 }
