@@ -46,6 +46,14 @@ public final class PostgresDatabase: Database {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await onPooledConnection(body)
+    }
+
+    public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await onPooledConnection(body)
+    }
+
+    private func onPooledConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await guarded { [client] in
             try await client.withConnection { connection in
                 try await body(connection.sql())
@@ -107,7 +115,7 @@ public final class PostgresDatabase: Database {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 outcome.start(continuation)
-                let task = Task {
+                let task = Task(priority: .holdingConnection) {
                     do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
                 }
                 let timer = Task {

@@ -71,10 +71,18 @@ public final class SQLiteDatabase: Database {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await readers.withLease { try await body($0.sql()) }
+        try await Task(priority: .holdingConnection) { try await self.readers.withLease { try await body($0.sql()) } }.value
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Task(priority: .holdingConnection) { try await self.transaction(body) }.value
+    }
+
+    public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Task(priority: .holdingConnection) { try await self.writer.withLease { try await body($0.sql()) } }.value
+    }
+
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writer.withLease { connection in
             let database = connection.sql()
             // IMMEDIATE takes the write lock up front, so a transaction never fails half-way to upgrade it.

@@ -89,7 +89,7 @@ public struct SQLJobQueue: JobQueue {
 
     public func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease? {
         let dialect = database.dialect
-        let row = try await database.write { db in
+        let row = try await database.writeStatement { db in
             try await db.raw(
                 """
                 UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = \(bind: worker),
@@ -140,7 +140,7 @@ public struct SQLJobQueue: JobQueue {
     }
 
     public func fail(_ lease: JobLease, message: String, now: Date) async throws -> Bool {
-        try await database.write { db in try await Self.finish(lease, status: .failed, message: message, now: now, in: db) }
+        try await database.writeStatement { db in try await Self.finish(lease, status: .failed, message: message, now: now, in: db) }
     }
 
     public func release(_ lease: JobLease, now: Date) async throws -> Bool {
@@ -203,7 +203,7 @@ public struct SQLJobQueue: JobQueue {
 
     /// Applies `change` to the job only while `lease` still holds it.
     private func whileHeld(_ lease: JobLease, _ change: @escaping @Sendable (SQLUpdateBuilder) -> SQLUpdateBuilder) async throws -> Bool {
-        try await database.write { db in
+        try await database.writeStatement { db in
             try await change(db.update("jobs"))
                 .where("id", .equal, lease.job.id.rawValue)
                 .where("status", .equal, JobStatus.running.rawValue)
