@@ -86,6 +86,16 @@ import Testing
         }
     }
 
+    @Test func sqliteSweepsExpiredAuthorizationsThroughAnIndex() async throws {
+        try await withTemporaryDatabase(.sqlite) { database in
+            let plan = try await database.read { db in
+                try await db.raw("EXPLAIN QUERY PLAN DELETE FROM oauth_authorizations WHERE expires_at < 1").all()
+                    .map { try $0.decode(column: "detail", as: String.self) }
+            }
+            #expect(plan.contains { $0.contains("oauth_authorizations_expiry") }, "\(plan)")
+        }
+    }
+
     @Test(.enabled(if: TestBackend.postgresURL != nil, "set TEST_POSTGRES_URL to run the PostgreSQL suites"))
     func postgresServesTheListQueryFromTheWorkspaceIndex() async throws {
         try await withTemporaryDatabase(.postgres) { database in

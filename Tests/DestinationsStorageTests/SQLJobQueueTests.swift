@@ -48,6 +48,36 @@ import Testing
         }
     }
 
+    /// On PostgreSQL the active job a request collides with can finish before the request looks it up;
+    /// the request must then queue a new one, not fail.
+    @Test(arguments: TestBackend.all)
+    func requestsRacingJobsThatFinishAtOnceAllGetAKey(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
+            let queue = SQLJobQueue(database: database)
+            let (workspace, destination) = try await Self.destination(database)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        for _ in 0..<100 {
+                            if let lease = try await queue.claim(worker: "w\(worker)", now: Self.t0, leaseUntil: Self.t0 + 60) {
+                                _ = try await queue.fail(lease, message: "refused", now: Self.t0)
+                            }
+                        }
+                    }
+                }
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<50 {
+                            let key = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+                            #expect(key != nil)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.all)
     func anotherWorkspacesDestinationCannotBeQueuedOrSeen(_ backend: TestBackend) async throws {
         try await withTemporaryDatabase(backend) { database in

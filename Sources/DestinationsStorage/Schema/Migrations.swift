@@ -181,12 +181,14 @@ enum Migrations {
                 """,
             ]
         },
-        Migration(version: 7, name: "indexes for the cascades from destinations and workspaces") { _ in
+        Migration(version: 7, name: "indexes for the cascades from destinations and workspaces, and the sweep of expired authorisations") { _ in
             [
                 // Deleting a destination cascades to its jobs: without this, every delete scanned the whole
                 // jobs table (the only other index on destination_id covers queued and running jobs alone).
                 "CREATE INDEX jobs_by_destination ON jobs (destination_id)",
                 "CREATE INDEX api_tokens_by_workspace ON api_tokens (workspace_id)",
+                // Every authorize_url drops the expired pending authorisations: a scan of them all without this.
+                "CREATE INDEX oauth_authorizations_expiry ON oauth_authorizations (expires_at)",
             ]
         },
     ]

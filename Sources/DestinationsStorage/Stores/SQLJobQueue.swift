@@ -27,7 +27,9 @@ public struct SQLJobQueue: JobQueue {
     }
 
     /// Inserts a queued job, or returns the active one of the same kind for the destination. The unique
-    /// partial index settles races: the loser of a concurrent insert finds the winner's job.
+    /// partial index settles races: the loser of a concurrent insert finds the winner's job. On PostgreSQL
+    /// each statement reads a snapshot of its own, so the winner's job can finish between the two: then
+    /// there is room for a new one, and the insert is tried again.
     static func insert(
         _ job: NewJob,
         workspace: WorkspaceID,
@@ -36,6 +38,29 @@ public struct SQLJobQueue: JobQueue {
         dialect: SchemaDialect,
         in db: any SQLDatabase
     ) async throws -> JobID {
+        for _ in 1...5 {
+            if let inserted = try await insertUnlessActive(job, workspace: workspace, destination: destination, now: now, dialect: dialect, in: db) {
+                return inserted
+            }
+            let active = try await db.select().column("id").from("jobs")
+                .where("destination_id", .equal, destination.rawValue)
+                .where("kind", .equal, job.kind.rawValue)
+                .where("payload", .equal, job.payload)
+                .where("status", .in, [JobStatus.queued.rawValue, JobStatus.running.rawValue])
+                .first(decodingColumn: "id", as: Int64.self)
+            if let active { return JobID(active) }
+        }
+        throw StorageError.missingGeneratedID
+    }
+
+    private static func insertUnlessActive(
+        _ job: NewJob,
+        workspace: WorkspaceID,
+        destination: DestinationID,
+        now: Date,
+        dialect: SchemaDialect,
+        in db: any SQLDatabase
+    ) async throws -> JobID? {
         let now = now.millisecondsSince1970
         let inserted = try await db.raw(
             """
@@ -45,20 +70,11 @@ public struct SQLJobQueue: JobQueue {
             RETURNING id
             """
         ).first(decodingColumn: "id", as: Int64.self)
-        if let inserted {
-            if let notification = dialect.jobQueuedNotification {
-                try await db.raw(SQLQueryString(notification)).run()
-            }
-            return JobID(inserted)
+        guard let inserted else { return nil }
+        if let notification = dialect.jobQueuedNotification {
+            try await db.raw(SQLQueryString(notification)).run()
         }
-        let active = try await db.select().column("id").from("jobs")
-            .where("destination_id", .equal, destination.rawValue)
-            .where("kind", .equal, job.kind.rawValue)
-            .where("payload", .equal, job.payload)
-            .where("status", .in, [JobStatus.queued.rawValue, JobStatus.running.rawValue])
-            .first(decodingColumn: "id", as: Int64.self)
-        guard let active else { throw StorageError.missingGeneratedID }
-        return JobID(active)
+        return JobID(inserted)
     }
 
     /// The jobs a destination starts with, in its creating transaction: one statement, as nothing can be
