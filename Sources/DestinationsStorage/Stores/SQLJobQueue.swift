@@ -38,9 +38,21 @@ public struct SQLJobQueue: JobQueue {
         dialect: SchemaDialect,
         in db: any SQLDatabase
     ) async throws -> JobID {
+        let now = now.millisecondsSince1970
         for _ in 1...5 {
-            if let inserted = try await insertUnlessActive(job, workspace: workspace, destination: destination, now: now, dialect: dialect, in: db) {
-                return inserted
+            let inserted = try await db.raw(
+                """
+                INSERT INTO jobs (kind, workspace_id, destination_id, payload, status, attempts, max_attempts, run_at, created_at)
+                VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue), \(bind: job.payload), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
+                ON CONFLICT (destination_id, kind, payload) WHERE status IN ('queued', 'running') DO NOTHING
+                RETURNING id
+                """
+            ).first(decodingColumn: "id", as: Int64.self)
+            if let inserted {
+                if let notification = dialect.jobQueuedNotification {
+                    try await db.raw(SQLQueryString(notification)).run()
+                }
+                return JobID(inserted)
             }
             let active = try await db.select().column("id").from("jobs")
                 .where("destination_id", .equal, destination.rawValue)
@@ -51,30 +63,6 @@ public struct SQLJobQueue: JobQueue {
             if let active { return JobID(active) }
         }
         throw StorageError.missingGeneratedID
-    }
-
-    private static func insertUnlessActive(
-        _ job: NewJob,
-        workspace: WorkspaceID,
-        destination: DestinationID,
-        now: Date,
-        dialect: SchemaDialect,
-        in db: any SQLDatabase
-    ) async throws -> JobID? {
-        let now = now.millisecondsSince1970
-        let inserted = try await db.raw(
-            """
-            INSERT INTO jobs (kind, workspace_id, destination_id, payload, status, attempts, max_attempts, run_at, created_at)
-            VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue), \(bind: job.payload), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
-            ON CONFLICT (destination_id, kind, payload) WHERE status IN ('queued', 'running') DO NOTHING
-            RETURNING id
-            """
-        ).first(decodingColumn: "id", as: Int64.self)
-        guard let inserted else { return nil }
-        if let notification = dialect.jobQueuedNotification {
-            try await db.raw(SQLQueryString(notification)).run()
-        }
-        return JobID(inserted)
     }
 
     /// The jobs a destination starts with, in its creating transaction: one statement, as nothing can be
