@@ -25,7 +25,7 @@ struct PostgresInstancesTests {
             databaseTimeout: databaseTimeout,
             jobs: JobSettings(pollInterval: pollInterval, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01)),
             allowPrivateNetworks: true,
-            outboundTimeout: 5,
+            outboundTimeout: 30,
             connectorBaseURLs: ["braze": fake.baseURL]
         )
         // These tests fire requests in bursts on purpose; the budgets have their own tests.
@@ -230,8 +230,9 @@ struct PostgresInstancesTests {
                 #expect(recovered)
                 #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
                 // What was acknowledged before the outage is there; what was refused during it is not.
-                let list = try await client.execute(uri: "/api/v1/destinations", method: .get, headers: auth).json()
-                #expect(list["pagination"]["total_records"].int == 1)
+                let listed = try await client.execute(uri: "/api/v1/destinations", method: .get, headers: auth)
+                let list = try listed.json()
+                #expect(list["pagination"]["total_records"].int == 1, "\(listed.status) \(list)")
             }
         }
         try await proxy.close()

@@ -46,28 +46,31 @@ public final class PostgresDatabase: Database {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await onPooledConnection(body)
-    }
-
-    public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await onPooledConnection(body)
-    }
-
-    private func onPooledConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await guarded { [client] in
+        try await guarded { [client] _ in
             try await client.withConnection { connection in
                 try await body(connection.sql())
             }
         }
     }
 
+    /// The statement commits as it runs, so the deadline stops applying once it is sent.
+    public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await guarded { [client] outcome in
+            try await client.withConnection { connection in
+                try outcome.commit()
+                return try await body(connection.sql())
+            }
+        }
+    }
+
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await guarded { [client] in
+        try await guarded { [client] outcome in
             try await client.withConnection { connection in
                 let database = connection.sql()
                 try await database.raw("BEGIN").run()
                 do {
                     let result = try await body(database)
+                    try outcome.commit()
                     try await database.raw("COMMIT").run()
                     return result
                 } catch {
@@ -91,36 +94,39 @@ public final class PostgresDatabase: Database {
     /// Turns connection failures into `DatabaseUnavailable`, and gives up on a call that takes longer
     /// than the deadline without waiting for it (the pool may hold a request while it reconnects).
     /// After a failure, calls fail at once for a moment instead of piling up on a dead server.
-    private func guarded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    private func guarded<T: Sendable>(_ work: @escaping @Sendable (Outcome<T>) async throws -> T) async throws -> T {
         if let reason = await health.recentFailure() { throw DatabaseUnavailable(reason) }
+        let started = ContinuousClock.now
         do {
             let result = try await Self.withDeadline(deadline, work)
             await health.succeeded()
             return result
         } catch let error as DatabaseUnavailable {
-            await health.failed(error.reason)
+            await health.failed(error.reason, startedAt: started)
             throw error
         } catch {
             guard let reason = Self.unavailability(error) else { throw error }
-            await health.failed(reason)
+            await health.failed(reason, startedAt: started)
             logger.warning("Database unavailable", metadata: ["reason": "\(reason)"])
             throw DatabaseUnavailable(reason)
         }
     }
 
     /// The work's result, or `DatabaseUnavailable` once the deadline passes; the work is then cancelled
-    /// and left to end on its own.
-    static func withDeadline<T: Sendable>(_ deadline: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// and left to end on its own. Work that writes calls `commit()` on the outcome it is given before it
+    /// commits: a write past its deadline is rolled back, and a write committing is waited for, so that
+    /// no caller is told "unavailable" about a write that lands.
+    static func withDeadline<T: Sendable>(_ deadline: Duration, _ work: @escaping @Sendable (Outcome<T>) async throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 outcome.start(continuation)
                 let task = Task(priority: .holdingConnection) {
-                    do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
+                    do { outcome.finish(.success(try await work(outcome))) } catch { outcome.finish(.failure(error)) }
                 }
                 let timer = Task {
                     try? await Task.sleep(for: deadline)
-                    outcome.finish(.failure(DatabaseUnavailable("no answer within \(deadline)")))
+                    outcome.expire(DatabaseUnavailable("no answer within \(deadline)"))
                 }
                 // Whichever ends first, the other is no longer needed.
                 outcome.onAbandon {
@@ -129,17 +135,36 @@ public final class PostgresDatabase: Database {
                 }
             }
         } onCancel: {
-            outcome.finish(.failure(CancellationError()))
+            outcome.expire(CancellationError())
         }
     }
 
-    /// Resumes the continuation once, with whichever result comes first.
+    /// Resumes the continuation once, with whichever result comes first: the work's, or the deadline's
+    /// (or the caller's cancellation) unless the work has begun to commit.
     final class Outcome<T: Sendable>: @unchecked Sendable {
         private let lock = NSLock()
         private var continuation: CheckedContinuation<T, any Error>?
         private var early: Result<T, any Error>?
         private var abandon: (@Sendable () -> Void)?
         private var done = false
+        private var committing = false
+
+        /// From here on only the work's own result answers; throws if the deadline or a cancellation
+        /// already has, and then the work must not commit.
+        func commit() throws {
+            try lock.withLock {
+                guard !done, early == nil else { throw DatabaseUnavailable("the answer was given up before the commit") }
+                committing = true
+            }
+        }
+
+        func expire(_ error: any Error) {
+            settle(.failure(error), byTheWork: false)
+        }
+
+        func finish(_ result: Result<T, any Error>) {
+            settle(result, byTheWork: true)
+        }
 
         func start(_ continuation: CheckedContinuation<T, any Error>) {
             let pending: Result<T, any Error>? = lock.withLock {
@@ -158,9 +183,9 @@ public final class PostgresDatabase: Database {
             if already { action() }
         }
 
-        func finish(_ result: Result<T, any Error>) {
+        private func settle(_ result: Result<T, any Error>, byTheWork: Bool) {
             let (continuation, abandon): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = lock.withLock {
-                guard !done else { return (nil, nil) }
+                guard !done, byTheWork || !committing else { return (nil, nil) }
                 guard let continuation = self.continuation else {
                     if early == nil { early = result }
                     return (nil, nil)
@@ -197,14 +222,24 @@ public final class PostgresDatabase: Database {
     /// Remembers the last failure for a short while.
     actor Health {
         private var failure: (reason: String, at: ContinuousClock.Instant)?
+        private var lastSuccess: ContinuousClock.Instant?
 
         func recentFailure() -> String? {
             guard let failure, ContinuousClock.now - failure.at < .seconds(1) else { return nil }
             return failure.reason
         }
 
-        func failed(_ reason: String) { failure = (reason, .now) }
+        /// A call that began before the last success says nothing newer about the server: one that
+        /// waited out its deadline in the pool during an outage would otherwise turn callers away after
+        /// the server is back.
+        func failed(_ reason: String, startedAt started: ContinuousClock.Instant) {
+            if let lastSuccess, started < lastSuccess { return }
+            failure = (reason, .now)
+        }
 
-        func succeeded() { failure = nil }
+        func succeeded() {
+            failure = nil
+            lastSuccess = .now
+        }
     }
 }

@@ -1,0 +1,65 @@
+import DestinationsStorage
+import Foundation
+import Logging
+import SQLKit
+import TestSupport
+import Testing
+
+/// What a caller is told about a write past the PostgreSQL deadline is what the database holds.
+@Suite("PostgreSQL deadline", .enabled(if: TestBackend.postgresURL != nil, "set TEST_POSTGRES_URL to run the PostgreSQL suites"))
+struct PostgresDeadlineTests {
+    static let logger = Logger(label: "deadline-tests")
+
+    /// A database with an empty `marks` table, through a client with a deadline of `deadline` and a patient one.
+    static func withMarks(deadline: Duration, _ body: (_ hasty: PostgresDatabase, _ patient: PostgresDatabase) async throws -> Void) async throws {
+        guard case .postgres(let location) = try await TestBackend.postgres.freshDatabase(in: FileManager.default.temporaryDirectory) else { return }
+        let patient = PostgresDatabase(location: location, poolSize: 2, deadline: .seconds(60), logger: logger)
+        let hasty = PostgresDatabase(location: location, poolSize: 2, deadline: deadline, logger: logger)
+        try await patient.write { try await $0.raw("CREATE TABLE marks (id int PRIMARY KEY)").run() }
+        try await body(hasty, patient)
+        try await hasty.close()
+        try await patient.close()
+    }
+
+    /// Inserts mark 1 through `patient`: true if it was new, false if a committed mark 1 was there. It waits
+    /// for any transaction still holding mark 1 to end first.
+    static func markOneWasFree(_ patient: PostgresDatabase) async throws -> Bool {
+        try await patient.write { try await $0.raw("INSERT INTO marks VALUES (1) ON CONFLICT DO NOTHING RETURNING id").all().count == 1 }
+    }
+
+    @Test func aWriteStillOpenAtItsDeadlineIsAnsweredUnavailableAndRolledBack() async throws {
+        // Long enough to connect under the other suites' load, mostly; if not, the answer is the same.
+        try await Self.withMarks(deadline: .seconds(2)) { hasty, patient in
+            await #expect(throws: DatabaseUnavailable.self) {
+                try await hasty.write { database in
+                    try await database.raw("INSERT INTO marks VALUES (1)").run()
+                    // Held open until the deadline gives the caller up, which cancels this work.
+                    let (never, _) = AsyncStream.makeStream(of: Void.self)
+                    for await _ in never {}
+                }
+            }
+            let free = try await Self.markOneWasFree(patient)
+            #expect(free)
+        }
+    }
+
+    @Test func aWriteCommittingAtItsDeadlineIsWaitedForAndAnsweredAsCommitted() async throws {
+        try await Self.withMarks(deadline: .seconds(1)) { hasty, patient in
+            // A commit that takes longer than the deadline: a deferred constraint trigger that sleeps.
+            try await patient.write { database in
+                try await database.raw("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$").run()
+                try await database.raw("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON marks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").run()
+            }
+            let answered: Bool
+            do {
+                try await hasty.write { try await $0.raw("INSERT INTO marks VALUES (1)").run() }
+                answered = true
+            } catch is DatabaseUnavailable {
+                answered = false
+            }
+            // Under load the insert itself may outlast the deadline; then it must not be there.
+            let free = try await Self.markOneWasFree(patient)
+            #expect(free != answered)
+        }
+    }
+}
