@@ -25,6 +25,17 @@ struct BuiltExecutable: Sendable {
         return await process.finish()
     }
 
+    /// Starts `serve` on a port the system picks, which no other process can take between a kill and a restart
+    /// the way a port found free a moment before can, and waits until it listens there.
+    func serve(environment: [String: String], in directory: URL) async throws -> ServingProcess {
+        let process = try start(["serve"], environment: environment.merging(["PORT": "0"]) { $1 }, in: directory)
+        let line = try await process.waitForOutput(containing: "Server started and listening on ")
+        guard let port = line.split(separator: ":").last.flatMap({ Int($0.prefix(while: \.isNumber)) }) else {
+            throw CLIFailure("no port in \(line)")
+        }
+        return ServingProcess(process: process, port: port)
+    }
+
     func start(_ arguments: [String], environment: [String: String] = [:], in directory: URL) throws -> RunningProcess {
         try RunningProcess(
             executable: url.path,
@@ -122,19 +133,36 @@ final class RunningProcess: @unchecked Sendable {
 
     func terminate() { kill(pid, SIGTERM) }
 
-    /// Waits until standard output or error contains `text`; fails if the process exits first.
-    func waitForOutput(containing text: String) async throws {
-        for await _ in events where stdout.contains(text) || stderr.contains(text) {
-            return
+    /// Waits until standard output or error has a line containing `text`, and returns that line; fails if the
+    /// process exits first.
+    @discardableResult
+    func waitForOutput(containing text: String) async throws -> String {
+        for await _ in events {
+            if let line = line(containing: text) { return line }
         }
-        if stdout.contains(text) || stderr.contains(text) { return }
+        if let line = line(containing: text) { return line }
         throw CLIFailure("exited without printing \(text); stderr: \(stderr)")
+    }
+
+    private func line(containing text: String) -> String? {
+        (stdout + "\n" + stderr).split(separator: "\n").first { $0.contains(text) }.map(String.init)
     }
 
     func finish() async -> BuiltExecutable.Result {
         var status: Int32 = -1
         for await code in exited { status = code }
         return BuiltExecutable.Result(status: status, stdout: stdout, stderr: stderr)
+    }
+}
+
+/// A `serve` process and the port it listens on.
+struct ServingProcess {
+    let process: RunningProcess
+    let port: Int
+
+    /// The token printed when the server made its first workspace, which it does on an empty database only.
+    var firstToken: String? {
+        process.stdout.split(separator: "\n").first { $0.hasPrefix("secret-token:") }.map(String.init)
     }
 }
 

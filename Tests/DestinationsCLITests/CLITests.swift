@@ -46,11 +46,9 @@ final class CLITests {
 
     @Test func serveUsesTheDefaultDatabaseAndPrintsTheFirstTokenOnce() async throws {
         // No flags at all, as a newcomer runs it: ./data/destinations.sqlite and a generated key beside it.
-        let environment = ["PORT": "0"]
-        let first = try executable.start(["serve"], environment: environment, in: directory)
-        try await first.waitForOutput(containing: "Server started")
-        first.terminate()
-        let firstResult = await first.finish()
+        let first = try await executable.serve(environment: [:], in: directory)
+        first.process.terminate()
+        let firstResult = await first.process.finish()
         #expect(firstResult.status == 0, "\(firstResult.stderr)")
         let tokens = firstResult.stdout.split(separator: "\n").filter { $0.hasPrefix("secret-token:") }
         #expect(tokens.count == 1)
@@ -61,10 +59,9 @@ final class CLITests {
         let permissions = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
         #expect(permissions == 0o600)
 
-        let second = try executable.start(["serve"], environment: environment, in: directory)
-        try await second.waitForOutput(containing: "Server started")
-        second.terminate()
-        let secondResult = await second.finish()
+        let second = try await executable.serve(environment: [:], in: directory)
+        second.process.terminate()
+        let secondResult = await second.process.finish()
         #expect(secondResult.status == 0)
         #expect(!secondResult.stdout.contains("secret-token:"))
         #expect(!secondResult.stderr.contains("secret-token:"))

@@ -37,9 +37,7 @@ final class CrashConsistencyTests: Sendable {
         try await FakeProvider.run { fake in
             fake.brazeCatalogs(["survivor"])
             var random = SeededGenerator(seed: seed)
-            let port = try freePort()
             let environment = [
-                "PORT": String(port),
                 "DATABASE_URL": database,
                 "OUTBOUND_ALLOW_PRIVATE_NETWORKS": "true",
                 "CONNECTORS_BRAZE_BASE_URL": fake.baseURL.absoluteString,
@@ -50,13 +48,10 @@ final class CrashConsistencyTests: Sendable {
             let ledger = Ledger()
             var token = ""
             for round in 0..<3 {
-                let server = try executable.start(["serve"], environment: environment, in: directory)
-                try await server.waitForOutput(containing: "Server started")
-                if round == 0 {
-                    token = try #require(server.stdout.split(separator: "\n").first { $0.hasPrefix("secret-token:") }.map(String.init))
-                }
+                let server = try await executable.serve(environment: environment, in: directory)
+                if round == 0 { token = try #require(server.firstToken) }
                 let client = HTTPClient()
-                let api = API(port: port, token: token, client: client)
+                let api = API(port: server.port, token: token, client: client)
                 try await Self.verify(api, ledger)
                 // Killed at a seeded moment after some progress, however loaded the machine is.
                 let killAfter = Duration.milliseconds(Int.random(in: 0...400, using: &random))
@@ -71,16 +66,15 @@ final class CrashConsistencyTests: Sendable {
                 }
                 await ledger.waitUntilAnswered(progress)
                 try await Task.sleep(for: killAfter)
-                kill(server.pid, SIGKILL)
-                _ = await server.finish()
+                kill(server.process.pid, SIGKILL)
+                _ = await server.process.finish()
                 for writer in writers { writer.cancel() }
                 for writer in writers { await writer.value }
                 try await client.shutdown()
             }
-            let last = try executable.start(["serve"], environment: environment, in: directory)
-            try await last.waitForOutput(containing: "Server started")
+            let last = try await executable.serve(environment: environment, in: directory)
             let client = HTTPClient()
-            let api = API(port: port, token: token, client: client)
+            let api = API(port: last.port, token: token, client: client)
             let survivors = try await Self.verify(api, ledger)
             // The kills landed among real work: many writes were answered, and some destinations remain.
             let answered = await ledger.answered
@@ -96,8 +90,8 @@ final class CrashConsistencyTests: Sendable {
                 #expect(objects.contains("catalog:survivor"), "destination \(id)")
             }
             try await client.shutdown()
-            last.terminate()
-            _ = await last.finish()
+            last.process.terminate()
+            _ = await last.process.finish()
             let check = try RunningProcess(
                 executable: "/usr/bin/python3",
                 arguments: ["-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])", database],

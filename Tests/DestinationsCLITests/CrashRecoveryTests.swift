@@ -34,32 +34,28 @@ final class CrashRecoveryTests: Sendable {
                 if await hang.firstTime() { for await _ in killDone { break } }
                 return .json(#"{"catalogs": [{"name": "after-restart"}], "message": "success"}"#)
             }
-            let port = try freePort()
             let environment = [
-                "PORT": String(port),
                 "DATABASE_URL": directory.appendingPathComponent("crash.sqlite").path,
                 "OUTBOUND_ALLOW_PRIVATE_NETWORKS": "true",
                 "CONNECTORS_BRAZE_BASE_URL": fake.baseURL.absoluteString,
                 "JOBS_LEASE_SECONDS": "3",
                 "JOBS_POLL_INTERVAL": "0.1",
             ]
-            let first = try executable.start(["serve"], environment: environment, in: directory)
-            try await first.waitForOutput(containing: "Server started")
-            let token = try #require(first.stdout.split(separator: "\n").first { $0.hasPrefix("secret-token:") }.map(String.init))
-            let api = API(port: port, token: token)
+            let first = try await executable.serve(environment: environment, in: directory)
+            let token = try #require(first.firstToken)
 
-            let created = try await api.send(.POST, "/api/v1/destinations", #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#)
+            let created = try await API(port: first.port, token: token).send(.POST, "/api/v1/destinations", #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#)
             #expect(created.status == 201)
             let id = try #require(created.json["data"]?.objectValue?["id"])
             for await _ in firstCall { break }
-            kill(first.pid, SIGKILL)
-            let ended = await first.finish()
+            kill(first.process.pid, SIGKILL)
+            let ended = await first.process.finish()
             #expect(ended.status == SIGKILL)
             killed.yield()
 
-            let second = try executable.start(["serve"], environment: environment, in: directory)
-            defer { second.terminate() }
-            try await second.waitForOutput(containing: "Server started")
+            let second = try await executable.serve(environment: environment, in: directory)
+            defer { second.process.terminate() }
+            let api = API(port: second.port, token: token)
             // The first job (key 1) was running when the process died.
             var status = ""
             for _ in 0..<300 where status != "completed" {
@@ -71,8 +67,8 @@ final class CrashRecoveryTests: Sendable {
             let objects = detail["data"]?.objectValue?["objects"]
             #expect("\(String(describing: objects))".contains("catalog:after-restart"))
             #expect(fake.calls("GET", "/catalogs").count == 2)
-            second.terminate()
-            let stopped = await second.finish()
+            second.process.terminate()
+            let stopped = await second.process.finish()
             #expect(stopped.stderr.contains("Re-queued jobs whose worker stopped"))
         }
     }
@@ -85,13 +81,6 @@ actor HangSwitch {
         defer { used = true }
         return !used
     }
-}
-
-/// A port that was free a moment ago.
-func freePort() throws -> Int {
-    let (descriptor, port) = try boundLoopbackSocket()
-    close(descriptor)
-    return port
 }
 
 /// Plain HTTP calls to a server the test started.

@@ -20,20 +20,16 @@ final class SlowClientTests: Sendable {
     }
 
     @Test func tricklingHeadersAreCutOffAndTricklingBodiesTimeOut() async throws {
-        let port = try freePort()
-        let server = try executable.start(
-            ["serve"],
+        let server = try await executable.serve(
             environment: [
-                "PORT": String(port),
                 "DATABASE_URL": directory.appendingPathComponent("slow.sqlite").path,
                 "HTTP_IDLE_TIMEOUT_SECONDS": "1",
                 "HTTP_BODY_TIMEOUT_SECONDS": "1",
             ],
             in: directory
         )
-        defer { server.terminate() }
-        try await server.waitForOutput(containing: "Server started")
-        let token = try #require(server.stdout.split(separator: "\n").first { $0.hasPrefix("secret-token:") }.map(String.init))
+        defer { server.process.terminate() }
+        let (port, token) = (server.port, try #require(server.firstToken))
 
         // A header line every 300 ms, never the blank line that ends them.
         async let loris = Trickle.run(port: port, head: "GET /healthz HTTP/1.1\r\nHost: x\r\n", pieces: Array(repeating: "X-Slow: 1\r\n", count: 20))
@@ -53,11 +49,9 @@ final class SlowClientTests: Sendable {
     }
 
     @Test func aMegabyteHeaderIsRefusedAndTheServerGoesOn() async throws {
-        let port = try freePort()
-        let server = try executable.start(["serve"], environment: ["PORT": String(port), "DATABASE_URL": directory.appendingPathComponent("big.sqlite").path], in: directory)
-        defer { server.terminate() }
-        try await server.waitForOutput(containing: "Server started")
-        let token = try #require(server.stdout.split(separator: "\n").first { $0.hasPrefix("secret-token:") }.map(String.init))
+        let server = try await executable.serve(environment: ["DATABASE_URL": directory.appendingPathComponent("big.sqlite").path], in: directory)
+        defer { server.process.terminate() }
+        let (port, token) = (server.port, try #require(server.firstToken))
         let huge = "GET /api/v1/destinations HTTP/1.1\r\nHost: x\r\nX-Huge: " + String(repeating: "a", count: 1 << 20) + "\r\n\r\n"
         let outcome = await Trickle.run(port: port, head: huge, pieces: ["\r\n"])
         #expect(outcome.closedEarly)
