@@ -9,7 +9,9 @@ import Testing
 /// the production HTTP client.
 @Suite("Object discovery")
 struct DiscoveryTests {
-    static let http = AsyncHTTPProviderClient(outboundGuard: OutboundGuard(allowPrivateNetworks: true), timeout: 5)
+    /// Patient: under every suite at once on two cores, a fake provider on loopback can take seconds to
+    /// answer. The timeout tests use clients of their own.
+    static let http = AsyncHTTPProviderClient(outboundGuard: OutboundGuard(allowPrivateNetworks: true), timeout: 30)
 
     static func context(_ fake: FakeProvider, details: [String: JSONValue] = [:], secrets: [String: JSONValue], override: Bool = true) -> ConnectorContext {
         ConnectorContext(details: details, secrets: secrets, http: http, baseURLOverride: override ? fake.baseURL : nil)

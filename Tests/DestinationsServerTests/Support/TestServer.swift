@@ -53,7 +53,8 @@ final class TestServer: Sendable {
             databaseTimeout: 60,
             jobs: jobs,
             allowPrivateNetworks: true,
-            outboundTimeout: 5
+            // Likewise a fake provider on loopback that answers late; the timeout tests set their own.
+            outboundTimeout: 30
         )
         // The suites fire requests as fast as they can; the rate limit tests switch it on.
         settings.rateLimits.enabled = false
