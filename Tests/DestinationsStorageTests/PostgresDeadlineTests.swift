@@ -62,4 +62,64 @@ struct PostgresDeadlineTests {
             #expect(free != answered)
         }
     }
+
+    @Test func aCancelledCallerIsNotHeldByADedicatedConnectionThatNeverReturns() async throws {
+        try await Self.withMarks(deadline: .seconds(60)) { database, _ in
+            let hold = DeafHold()
+            let (entered, enter) = AsyncStream.makeStream(of: Void.self)
+            let (ended, end) = AsyncStream.makeStream(of: (any Error)?.self)
+            let caller = Task {
+                do {
+                    try await database.withDedicatedConnection { _ in
+                        enter.yield()
+                        await hold.wait()
+                    }
+                    end.yield(nil)
+                } catch {
+                    end.yield(error)
+                }
+            }
+            for await _ in entered { break }
+            caller.cancel()
+            // Bounded, so that a caller still held fails the test instead of hanging the suite.
+            let patience = Task {
+                try? await Task.sleep(for: .seconds(30))
+                end.finish()
+            }
+            var outcome: (any Error)??
+            for await result in ended {
+                outcome = result
+                break
+            }
+            patience.cancel()
+            #expect(outcome.flatMap { $0 } is CancellationError, "the cancelled caller ended with \(String(describing: outcome))")
+            hold.release()
+        }
+    }
+}
+
+/// Holds a call until released, deaf to cancellation, as PostgresNIO's `listen` can be.
+final class DeafHold: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiter: CheckedContinuation<Void, Never>?
+    private var released = false
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let alreadyReleased = lock.withLock {
+                if !released { waiter = continuation }
+                return released
+            }
+            if alreadyReleased { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let waiter = lock.withLock {
+            released = true
+            defer { self.waiter = nil }
+            return self.waiter
+        }
+        waiter?.resume()
+    }
 }

@@ -81,9 +81,11 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    /// Runs `body` on a connection of its own for as long as it takes (LISTEN).
-    public func withDedicatedConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { try await body($0) }
+    /// Runs `body` on a connection of its own for as long as it takes (LISTEN), but a cancelled caller
+    /// stops waiting at once: PostgresNIO's `listen` on a connection that closes as it starts can never
+    /// return, cancelled or not (vapor/postgres-nio#601), which held a server's shutdown for ever.
+    public func withDedicatedConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.withDeadline(nil) { [client] _ in try await client.withConnection { try await body($0) } }
     }
 
     public func close() async throws {
@@ -112,11 +114,12 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    /// The work's result, or `DatabaseUnavailable` once the deadline passes; the work is then cancelled
-    /// and left to end on its own. Work that writes calls `commit()` on the outcome it is given before it
-    /// commits: a write past its deadline is rolled back, and a write committing is waited for, so that
-    /// no caller is told "unavailable" about a write that lands.
-    static func withDeadline<T: Sendable>(_ deadline: Duration, _ work: @escaping @Sendable (Outcome<T>) async throws -> T) async throws -> T {
+    /// The work's result, or `DatabaseUnavailable` once the deadline (if any) passes, or `CancellationError`
+    /// as soon as the caller is cancelled; the work is then cancelled and left to end on its own. Work that
+    /// writes calls `commit()` on the outcome it is given before it commits: a write past its deadline is
+    /// rolled back, and a write committing is waited for, so that no caller is told "unavailable" about a
+    /// write that lands.
+    static func withDeadline<T: Sendable>(_ deadline: Duration?, _ work: @escaping @Sendable (Outcome<T>) async throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -124,14 +127,16 @@ public final class PostgresDatabase: Database {
                 let task = Task(priority: .holdingConnection) {
                     do { outcome.finish(.success(try await work(outcome))) } catch { outcome.finish(.failure(error)) }
                 }
-                let timer = Task {
-                    try? await Task.sleep(for: deadline)
-                    outcome.expire(DatabaseUnavailable("no answer within \(deadline)"))
+                let timer = deadline.map { deadline in
+                    Task {
+                        try? await Task.sleep(for: deadline)
+                        outcome.expire(DatabaseUnavailable("no answer within \(deadline)"))
+                    }
                 }
                 // Whichever ends first, the other is no longer needed.
                 outcome.onAbandon {
                     task.cancel()
-                    timer.cancel()
+                    timer?.cancel()
                 }
             }
         } onCancel: {
