@@ -11,10 +11,14 @@ struct PostgresDeadlineTests {
     static let logger = Logger(label: "deadline-tests")
 
     /// A database with an empty `marks` table, through a client with a deadline of `deadline` and a patient one.
-    static func withMarks(deadline: Duration, _ body: (_ hasty: PostgresDatabase, _ patient: PostgresDatabase) async throws -> Void) async throws {
+    static func withMarks(
+        deadline: Duration,
+        commitPatience: Duration = .seconds(30),
+        _ body: (_ hasty: PostgresDatabase, _ patient: PostgresDatabase) async throws -> Void
+    ) async throws {
         guard case .postgres(let location) = try await TestBackend.postgres.freshDatabase(in: FileManager.default.temporaryDirectory) else { return }
         let patient = PostgresDatabase(location: location, poolSize: 2, deadline: .seconds(60), logger: logger)
-        let hasty = PostgresDatabase(location: location, poolSize: 2, deadline: deadline, logger: logger)
+        let hasty = PostgresDatabase(location: location, poolSize: 2, deadline: deadline, commitPatience: commitPatience, logger: logger)
         try await patient.write { try await $0.raw("CREATE TABLE marks (id int PRIMARY KEY)").run() }
         try await body(hasty, patient)
         try await hasty.close()
@@ -43,13 +47,17 @@ struct PostgresDeadlineTests {
         }
     }
 
+    /// Commits that take `seconds`: a deferred constraint trigger that sleeps.
+    static func slowCommits(_ seconds: Int, through patient: PostgresDatabase) async throws {
+        try await patient.write { database in
+            try await database.raw(SQLQueryString("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(\(unsafeRaw: String(seconds))); RETURN NULL; END $$")).run()
+            try await database.raw("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON marks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").run()
+        }
+    }
+
     @Test func aWriteCommittingAtItsDeadlineIsWaitedForAndAnsweredAsCommitted() async throws {
         try await Self.withMarks(deadline: .seconds(1)) { hasty, patient in
-            // A commit that takes longer than the deadline: a deferred constraint trigger that sleeps.
-            try await patient.write { database in
-                try await database.raw("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$").run()
-                try await database.raw("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON marks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").run()
-            }
+            try await Self.slowCommits(2, through: patient)
             let answered: Bool
             do {
                 try await hasty.write { try await $0.raw("INSERT INTO marks VALUES (1)").run() }
@@ -60,6 +68,21 @@ struct PostgresDeadlineTests {
             // Under load the insert itself may outlast the deadline; then it must not be there.
             let free = try await Self.markOneWasFree(patient)
             #expect(free != answered)
+        }
+    }
+
+    @Test func aCommitThatOutlastsItsPatienceIsAnsweredAsPerhapsApplied() async throws {
+        try await Self.withMarks(deadline: .milliseconds(500), commitPatience: .milliseconds(500)) { hasty, patient in
+            try await Self.slowCommits(4, through: patient)
+            let started = ContinuousClock.now
+            do {
+                try await hasty.write { try await $0.raw("INSERT INTO marks VALUES (1)").run() }
+                Issue.record("a commit of 4 s was answered as done")
+            } catch let error as DatabaseUnavailable {
+                // Either the insert outlasted the deadline (rolled back) or the commit outlasted its patience.
+                #expect(error.reason.contains("may have been applied") || error.reason.contains("no answer within"), "\(error.reason)")
+            }
+            #expect(ContinuousClock.now - started < .seconds(4))
         }
     }
 

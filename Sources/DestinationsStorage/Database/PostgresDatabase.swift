@@ -16,12 +16,17 @@ public final class PostgresDatabase: Database {
     private let logger: Logger
     /// How long a call may take before the client is told the database is unavailable.
     private let deadline: Duration
+    /// How much longer a transaction that has begun to commit is waited for.
+    private let commitPatience: Duration
     private let health = Health()
 
     /// - Parameters:
     ///   - poolSize: connections this instance may hold (one more is kept for job notifications).
     ///   - deadline: how long one call may take, connecting included, before it fails as unavailable.
-    public init(location: PostgresLocation, poolSize: Int, deadline: Duration = .seconds(5), logger: Logger) {
+    ///   - commitPatience: how much longer a transaction that has begun to commit is waited for: a slow
+    ///     commit is answered as what it did, but a statement the driver never answers (its connection lost
+    ///     midway) must not hold the caller, and shutdown, for good.
+    public init(location: PostgresLocation, poolSize: Int, deadline: Duration = .seconds(5), commitPatience: Duration = .seconds(30), logger: Logger) {
         let tls: PostgresClient.Configuration.TLS =
             switch location.tls {
             case .disable: .disable
@@ -42,23 +47,24 @@ public final class PostgresDatabase: Database {
         self.client = client
         self.logger = logger
         self.deadline = deadline
+        self.commitPatience = commitPatience
         self.runner = Task { await client.run() }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await onPooledConnection(body)
+    }
+
+    /// Under the plain deadline: these are the job queue's writes, fenced by leases, so a claim or a release
+    /// that lands after its caller heard "unavailable" is set right when the lease runs out.
+    public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await onPooledConnection(body)
+    }
+
+    private func onPooledConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await guarded { [client] _ in
             try await client.withConnection { connection in
                 try await body(connection.sql())
-            }
-        }
-    }
-
-    /// The statement commits as it runs, so the deadline stops applying once it is sent.
-    public func writeStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await guarded { [client] outcome in
-            try await client.withConnection { connection in
-                try outcome.commit()
-                return try await body(connection.sql())
             }
         }
     }
@@ -100,7 +106,7 @@ public final class PostgresDatabase: Database {
         if let reason = await health.recentFailure() { throw DatabaseUnavailable(reason) }
         let started = ContinuousClock.now
         do {
-            let result = try await Self.withDeadline(deadline, work)
+            let result = try await Self.withDeadline(deadline, commitPatience: commitPatience, work)
             await health.succeeded()
             return result
         } catch let error as DatabaseUnavailable {
@@ -115,11 +121,15 @@ public final class PostgresDatabase: Database {
     }
 
     /// The work's result, or `DatabaseUnavailable` once the deadline (if any) passes, or `CancellationError`
-    /// as soon as the caller is cancelled; the work is then cancelled and left to end on its own. Work that
-    /// writes calls `commit()` on the outcome it is given before it commits: a write past its deadline is
-    /// rolled back, and a write committing is waited for, so that no caller is told "unavailable" about a
-    /// write that lands.
-    static func withDeadline<T: Sendable>(_ deadline: Duration?, _ work: @escaping @Sendable (Outcome<T>) async throws -> T) async throws -> T {
+    /// as soon as the caller is cancelled; the work is then cancelled and left to end on its own. A
+    /// transaction calls `commit()` on the outcome it is given before it commits: past its deadline it is
+    /// rolled back, and once committing it is waited for (`commitPatience` more at most), so that no caller
+    /// is told "unavailable" about a write that lands.
+    static func withDeadline<T: Sendable>(
+        _ deadline: Duration?,
+        commitPatience: Duration = .zero,
+        _ work: @escaping @Sendable (Outcome<T>) async throws -> T
+    ) async throws -> T {
         let outcome = Outcome<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -131,6 +141,9 @@ public final class PostgresDatabase: Database {
                     Task {
                         try? await Task.sleep(for: deadline)
                         outcome.expire(DatabaseUnavailable("no answer within \(deadline)"))
+                        guard !Task.isCancelled else { return }
+                        try? await Task.sleep(for: commitPatience)
+                        outcome.expire(DatabaseUnavailable("the commit did not answer within \(deadline + commitPatience); it may have been applied"), evenWhileCommitting: true)
                     }
                 }
                 // Whichever ends first, the other is no longer needed.
@@ -163,12 +176,12 @@ public final class PostgresDatabase: Database {
             }
         }
 
-        func expire(_ error: any Error) {
-            settle(.failure(error), byTheWork: false)
+        func expire(_ error: any Error, evenWhileCommitting: Bool = false) {
+            settle(.failure(error), overridingCommit: evenWhileCommitting)
         }
 
         func finish(_ result: Result<T, any Error>) {
-            settle(result, byTheWork: true)
+            settle(result, overridingCommit: true)
         }
 
         func start(_ continuation: CheckedContinuation<T, any Error>) {
@@ -188,9 +201,9 @@ public final class PostgresDatabase: Database {
             if already { action() }
         }
 
-        private func settle(_ result: Result<T, any Error>, byTheWork: Bool) {
+        private func settle(_ result: Result<T, any Error>, overridingCommit: Bool) {
             let (continuation, abandon): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = lock.withLock {
-                guard !done, byTheWork || !committing else { return (nil, nil) }
+                guard !done, overridingCommit || !committing else { return (nil, nil) }
                 guard let continuation = self.continuation else {
                     if early == nil { early = result }
                     return (nil, nil)
