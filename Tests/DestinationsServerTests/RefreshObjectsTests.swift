@@ -135,9 +135,10 @@ struct RefreshObjectsTests {
     @Test(arguments: TestBackend.all)
     func aProviderThatNeverAnswersFailsAfterTheLastAttempt(_ backend: TestBackend) async throws {
         let server = try TestServer(backend, jobs: JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01)))
-        // A timeout long enough for a loaded machine to deliver each request, well short of the reply.
-        try await server.run(configure: { settings, _ in settings.outboundTimeout = 1 }) { session in
-            session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: "{}", delay: .seconds(4))])
+        // A timeout long enough for a loaded machine to deliver each request (1 s was not, once in a few runs of
+        // every suite at once), well short of the reply.
+        try await server.run(configure: { settings, _ in settings.outboundTimeout = 2.5 }) { session in
+            session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: "{}", delay: .seconds(6))])
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
             guard case .failed(let message) = try await session.settled(try await session.firstJob(of: id), in: outcomes) else {
