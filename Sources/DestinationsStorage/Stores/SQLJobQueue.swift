@@ -28,8 +28,9 @@ public struct SQLJobQueue: JobQueue {
 
     /// Inserts a queued job, or returns the active one of the same kind for the destination. The unique
     /// partial index settles races: the loser of a concurrent insert finds the winner's job. On PostgreSQL
-    /// each statement reads a snapshot of its own, so the winner's job can finish between the two: then
-    /// there is room for a new one, and the insert is tried again.
+    /// each statement reads a snapshot of its own, so the winner's job can finish between the two: then an
+    /// upsert, which locks the active row it collides with or inserts, answers in one statement. It is not
+    /// the first try because it writes the active row even when it only finds it.
     static func insert(
         _ job: NewJob,
         workspace: WorkspaceID,
@@ -38,31 +39,39 @@ public struct SQLJobQueue: JobQueue {
         dialect: SchemaDialect,
         in db: any SQLDatabase
     ) async throws -> JobID {
-        let now = now.millisecondsSince1970
-        for _ in 1...5 {
-            let inserted = try await db.raw(
+        func insertReturningID(onConflict action: String) async throws -> Int64? {
+            let now = now.millisecondsSince1970
+            return try await db.raw(
                 """
                 INSERT INTO jobs (kind, workspace_id, destination_id, payload, status, attempts, max_attempts, run_at, created_at)
                 VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue), \(bind: job.payload), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
-                ON CONFLICT (destination_id, kind, payload) WHERE status IN ('queued', 'running') DO NOTHING
+                ON CONFLICT (destination_id, kind, payload) WHERE status IN ('queued', 'running') \(unsafeRaw: action)
                 RETURNING id
                 """
             ).first(decodingColumn: "id", as: Int64.self)
-            if let inserted {
-                if let notification = dialect.jobQueuedNotification {
-                    try await db.raw(SQLQueryString(notification)).run()
-                }
-                return JobID(inserted)
-            }
-            let active = try await db.select().column("id").from("jobs")
-                .where("destination_id", .equal, destination.rawValue)
-                .where("kind", .equal, job.kind.rawValue)
-                .where("payload", .equal, job.payload)
-                .where("status", .in, [JobStatus.queued.rawValue, JobStatus.running.rawValue])
-                .first(decodingColumn: "id", as: Int64.self)
-            if let active { return JobID(active) }
         }
-        throw StorageError.missingGeneratedID
+        func notifyWorkers() async throws {
+            if let notification = dialect.jobQueuedNotification {
+                try await db.raw(SQLQueryString(notification)).run()
+            }
+        }
+        if let inserted = try await insertReturningID(onConflict: "DO NOTHING") {
+            try await notifyWorkers()
+            return JobID(inserted)
+        }
+        let active = try await db.select().column("id").from("jobs")
+            .where("destination_id", .equal, destination.rawValue)
+            .where("kind", .equal, job.kind.rawValue)
+            .where("payload", .equal, job.payload)
+            .where("status", .in, [JobStatus.queued.rawValue, JobStatus.running.rawValue])
+            .first(decodingColumn: "id", as: Int64.self)
+        if let active { return JobID(active) }
+        guard let settled = try await insertReturningID(onConflict: "DO UPDATE SET payload = excluded.payload") else {
+            throw StorageError.missingGeneratedID
+        }
+        // Inserted or found, the upsert cannot tell which: a spare wake-up costs the workers one empty claim.
+        try await notifyWorkers()
+        return JobID(settled)
     }
 
     /// The jobs a destination starts with, in its creating transaction: one statement, as nothing can be
