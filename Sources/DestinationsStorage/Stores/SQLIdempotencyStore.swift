@@ -37,7 +37,9 @@ public struct SQLIdempotencyStore: IdempotencyStore {
             let expired = try row.decode(column: "expires_at", as: Int64.self) <= now.millisecondsSince1970
             let stale = state == Self.running && Double(now.millisecondsSince1970 - createdAt) / 1000 > staleAfter
             if expired || stale {
-                try await db.update("idempotency_keys")
+                // Only the row as read is taken over: of concurrent takers, the first to write wins (on PostgreSQL
+                // the others see its row, not the one they read, and change nothing), the rest wait for its answer.
+                let takenOver = try await db.update("idempotency_keys")
                     .set("request_hash", to: requestHash)
                     .set("state", to: Self.running)
                     .set("status", to: SQLLiteral.null)
@@ -47,8 +49,11 @@ public struct SQLIdempotencyStore: IdempotencyStore {
                     .set("expires_at", to: expiresAt.millisecondsSince1970)
                     .where("token_id", .equal, token.rawValue)
                     .where("idempotency_key", .equal, key)
-                    .run()
-                return .proceed
+                    .where("state", .equal, state)
+                    .where("created_at", .equal, createdAt)
+                    .returning("token_id")
+                    .first()
+                return takenOver == nil ? .inFlight : .proceed
             }
             guard try row.decode(column: "request_hash", as: String.self) == requestHash else { return .mismatch }
             guard state == Self.done, let status = try row.decode(column: "status", as: Int?.self) else { return .inFlight }
