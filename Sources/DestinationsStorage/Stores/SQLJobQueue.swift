@@ -50,13 +50,8 @@ public struct SQLJobQueue: JobQueue {
                 """
             ).first(decodingColumn: "id", as: Int64.self)
         }
-        func notifyWorkers() async throws {
-            if let notification = dialect.jobQueuedNotification {
-                try await db.raw(SQLQueryString(notification)).run()
-            }
-        }
         if let inserted = try await insertReturningID(onConflict: "DO NOTHING") {
-            try await notifyWorkers()
+            try await notifyWorkers(dialect: dialect, in: db)
             return JobID(inserted)
         }
         let active = try await db.select().column("id").from("jobs")
@@ -70,7 +65,7 @@ public struct SQLJobQueue: JobQueue {
             throw StorageError.missingGeneratedID
         }
         // Inserted or found, the upsert cannot tell which: a spare wake-up costs the workers one empty claim.
-        try await notifyWorkers()
+        try await notifyWorkers(dialect: dialect, in: db)
         return JobID(settled)
     }
 
@@ -95,6 +90,10 @@ public struct SQLJobQueue: JobQueue {
             )
         }
         try await insert.run()
+        try await notifyWorkers(dialect: dialect, in: db)
+    }
+
+    private static func notifyWorkers(dialect: SchemaDialect, in db: any SQLDatabase) async throws {
         if let notification = dialect.jobQueuedNotification {
             try await db.raw(SQLQueryString(notification)).run()
         }
