@@ -249,7 +249,7 @@ struct CatalogDiscoveryTests {
         let connector = try #require(Catalog.registry[testCase.serviceName])
         try await FakeProvider.run { fake in
             testCase.routes(fake)
-            let context = DiscoveryTests.context(fake, details: testCase.details, secrets: testCase.secrets)
+            let context = try await DiscoveryTests.context(fake, details: testCase.details, secrets: testCase.secrets)
             let objects = try await connector.discoverObjects(context)
             #expect(objects.map(\.fullName) == connector.declaration.objects.map(\.fullName) + testCase.discovered)
             if let object = testCase.fieldsOf {
@@ -285,7 +285,7 @@ struct CatalogDiscoveryTests {
             fake.on("GET", "/v4/spreadsheets/sheet-1/values/*") { _ in
                 .json(#"{"range": "Leads!A1:Z1", "majorDimension": "ROWS", "values": [["email", "name", "", "plan"]]}"#)
             }
-            let context = DiscoveryTests.context(
+            let context = try await DiscoveryTests.context(
                 fake,
                 details: ["service_account_email": "sync@project.iam.gserviceaccount.com", "spreadsheet_id": "sheet-1"],
                 secrets: ["private_key": .string(ConnectionTestTests.serviceAccountKey.pemRepresentation)]

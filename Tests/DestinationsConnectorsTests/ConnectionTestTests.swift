@@ -294,14 +294,14 @@ struct ConnectionTestTests {
         let (held, port) = try boundLoopbackSocket()
         defer { close(held) }
         let unreachable = try await http.testConnection(
-            ConnectorContext(details: ["base_url": .string("http://127.0.0.1:\(port)")], secrets: [:], http: DiscoveryTests.http)
+            ConnectorContext(details: ["base_url": .string("http://127.0.0.1:\(port)")], secrets: [:], http: try await AsyncHTTPProviderClient.shared())
         )
         #expect(unreachable.first?.status == .failed)
         #expect(unreachable.first?.errorMessage?.hasPrefix("Cannot reach 127.0.0.1") == true, "\(unreachable)")
         try await FakeProvider.run { fake in
             let plainHTTPAsTLS = "https://127.0.0.1:\(fake.baseURL.port!)"
             let steps = try await http.testConnection(
-                ConnectorContext(details: ["base_url": .string(plainHTTPAsTLS)], secrets: [:], http: DiscoveryTests.http)
+                ConnectorContext(details: ["base_url": .string(plainHTTPAsTLS)], secrets: [:], http: try await AsyncHTTPProviderClient.shared())
             )
             #expect(steps.first?.status == .failed)
             #expect(steps.first?.errorMessage?.contains("TLS") == true, "\(steps)")

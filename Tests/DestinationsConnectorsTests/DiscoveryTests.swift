@@ -9,12 +9,14 @@ import Testing
 /// the production HTTP client.
 @Suite("Object discovery")
 struct DiscoveryTests {
-    /// Patient: under every suite at once on two cores, a fake provider on loopback can take seconds to
-    /// answer. The timeout tests use clients of their own.
-    static let http = AsyncHTTPProviderClient(outboundGuard: OutboundGuard(allowPrivateNetworks: true), timeout: 30)
-
-    static func context(_ fake: FakeProvider, details: [String: JSONValue] = [:], secrets: [String: JSONValue], override: Bool = true) -> ConnectorContext {
-        ConnectorContext(details: details, secrets: secrets, http: http, baseURLOverride: override ? fake.baseURL : nil)
+    /// Over the shared client; the timeout tests use clients of their own.
+    static func context(
+        _ fake: FakeProvider,
+        details: [String: JSONValue] = [:],
+        secrets: [String: JSONValue],
+        override: Bool = true
+    ) async throws -> ConnectorContext {
+        ConnectorContext(details: details, secrets: secrets, http: try await AsyncHTTPProviderClient.shared(), baseURLOverride: override ? fake.baseURL : nil)
     }
 
     @Test func hubspotListsStandardObjectsAndEveryPageOfCustomSchemas() async throws {
@@ -37,7 +39,7 @@ struct DiscoveryTests {
                 ("AuditTrail", "Audit Trail", false, false), ("Contact", "Contact", false, true),
             ])
             // The instance URL itself points at the fake: no override needed.
-            let context = Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["access_token": "sf"], override: false)
+            let context = try await Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["access_token": "sf"], override: false)
             let objects = try await Salesforce().discoverObjects(context)
             #expect(objects.map(\.fullName) == ["Account", "Invoice__c", "Contact"])
             #expect(objects.map(\.label) == ["Account", "Invoice", "Contact"])
@@ -56,7 +58,7 @@ struct DiscoveryTests {
     @Test func activeCampaignPagesByOffsetUntilTheTotal() async throws {
         try await FakeProvider.run { fake in
             fake.activeCampaignSchemas(["transactions", "subscriptions", "tickets", "rentals", "orders"], pageSize: 2)
-            let context = Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_token": "ac"], override: false)
+            let context = try await Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_token": "ac"], override: false)
             let objects = try await ActiveCampaign().discoverObjects(context)
             #expect(objects.map(\.fullName) == ["contact", "account", "transactions", "subscriptions", "tickets", "rentals", "orders"])
             let calls = fake.calls("GET", "/api/3/customObjects/schemas")
@@ -68,7 +70,7 @@ struct DiscoveryTests {
     @Test func brazeFollowsLinkHeadersThroughCatalogs() async throws {
         try await FakeProvider.run { fake in
             fake.brazeCatalogs(["restaurants", "products"])
-            let context = Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_key": "bz"], override: false)
+            let context = try await Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_key": "bz"], override: false)
             let objects = try await Braze().discoverObjects(context)
             #expect(objects.suffix(2).map(\.fullName) == ["catalog:restaurants", "catalog:products"])
             #expect(objects.first?.fullName == "user")
@@ -101,7 +103,7 @@ struct DiscoveryTests {
             }
             // As pasted from a JSON key file: newlines escaped.
             let pem = key.pemRepresentation.replacingOccurrences(of: "\n", with: "\\n")
-            let context = Self.context(
+            let context = try await Self.context(
                 fake,
                 details: ["service_account_email": "sync@project.iam.gserviceaccount.com", "spreadsheet_id": "sheet-1"],
                 secrets: ["private_key": .string(pem)]
@@ -116,7 +118,7 @@ struct DiscoveryTests {
     @Test func googleSheetsRejectsAKeyThatIsNotPEM() async throws {
         try await FakeProvider.run { fake in
             fake.googleSheets(spreadsheet: "s", tabs: [])
-            let context = Self.context(fake, details: ["service_account_email": "a@b.c", "spreadsheet_id": "s"], secrets: ["private_key": "not a key"])
+            let context = try await Self.context(fake, details: ["service_account_email": "a@b.c", "spreadsheet_id": "s"], secrets: ["private_key": "not a key"])
             await #expect(throws: ProviderFailure.self) { try await GoogleSheets().discoverObjects(context) }
             #expect(fake.calls("POST", "/token").isEmpty)
         }

@@ -7,8 +7,13 @@ import Testing
 /// How provider answers and network trouble become failures a user can act on.
 @Suite("Provider failures")
 struct ProviderFailureTests {
-    static func brazeContext(_ fake: FakeProvider, http: AsyncHTTPProviderClient = DiscoveryTests.http, key: String = "braze-key") -> ConnectorContext {
-        ConnectorContext(details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_key": .string(key)], http: http)
+    static func brazeContext(_ fake: FakeProvider, http: AsyncHTTPProviderClient? = nil, key: String = "braze-key") async throws -> ConnectorContext {
+        ConnectorContext(details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_key": .string(key)], http: try await Self.client(http))
+    }
+
+    private static func client(_ given: AsyncHTTPProviderClient?) async throws -> AsyncHTTPProviderClient {
+        if let given { return given }
+        return try await .shared()
     }
 
     static func failure(_ body: () async throws -> Void) async -> ProviderFailure? {
@@ -57,14 +62,14 @@ struct ProviderFailureTests {
     }
 
     @Test func aSlowProviderTimesOut() async throws {
-        let impatient = AsyncHTTPProviderClient(outboundGuard: OutboundGuard(allowPrivateNetworks: true), timeout: 0.3)
-        try await FakeProvider.run { fake in
-            fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: #"{"catalogs": []}"#, delay: .seconds(1))])
-            let failure = await Self.failure { _ = try await Braze().discoverObjects(Self.brazeContext(fake, http: impatient)) }
-            guard case .transient(let message, _)? = failure else { Issue.record("\(String(describing: failure))"); return }
-            #expect(message.contains("did not answer"))
+        try await AsyncHTTPProviderClient.with(timeout: 0.3) { impatient in
+            try await FakeProvider.run { fake in
+                fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: #"{"catalogs": []}"#, delay: .seconds(1))])
+                let failure = await Self.failure { _ = try await Braze().discoverObjects(Self.brazeContext(fake, http: impatient)) }
+                guard case .transient(let message, _)? = failure else { Issue.record("\(String(describing: failure))"); return }
+                #expect(message.contains("did not answer"))
+            }
         }
-        try await impatient.shutdown()
     }
 
     @Test func anUnexpectedShapeIsPermanent() async throws {
@@ -87,12 +92,12 @@ struct ProviderFailureTests {
 
     @Test func anUnreachableHostIsTransient() async throws {
         // A port nothing listens on; the client keeps trying to connect until its timeout.
-        let impatient = AsyncHTTPProviderClient(outboundGuard: OutboundGuard(allowPrivateNetworks: true), timeout: 0.5)
-        let context = ConnectorContext(details: ["instance_url": "http://127.0.0.1:9"], secrets: ["api_key": "k"], http: impatient)
-        let failure = await Self.failure { _ = try await Braze().discoverObjects(context) }
-        guard case .transient(let message, _)? = failure else { Issue.record("\(String(describing: failure))"); return }
-        #expect(message.contains("127.0.0.1"))
-        try await impatient.shutdown()
+        try await AsyncHTTPProviderClient.with(timeout: 0.5) { impatient in
+            let context = ConnectorContext(details: ["instance_url": "http://127.0.0.1:9"], secrets: ["api_key": "k"], http: impatient)
+            let failure = await Self.failure { _ = try await Braze().discoverObjects(context) }
+            guard case .transient(let message, _)? = failure else { Issue.record("\(String(describing: failure))"); return }
+            #expect(message.contains("127.0.0.1"))
+        }
     }
 
     @Test(arguments: [("5", 5.0), ("0", 0), ("-3", 0), ("", nil), ("soon", nil)] as [(String, Double?)])

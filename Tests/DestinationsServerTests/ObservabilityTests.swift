@@ -144,7 +144,7 @@ struct ObservabilityTests {
             settings.shutdownGrace = 5
             // Only the shutdown may end the held call: a timeout on a loaded machine would count an attempt.
             settings.outboundTimeout = 120
-            let environment = try await ServerEnvironment.open(settings: settings, logger: server.logs.logger())
+            let environment = try await ServerEnvironment.open(settings: settings, logger: server.logs.logger(), resolver: ScriptedResolver())
             let token = try #require(try await environment.access.bootstrap()).token
             let principal = try await environment.access.authenticate(token: token)
             let created = try await environment.destinations.create(

@@ -58,8 +58,8 @@ struct PostgresInstancesTests {
                 await gate.wait()
                 return .json(#"{"catalogs": [], "message": "success"}"#)
             }
-            let a = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "a"))
-            let b = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "b"))
+            let a = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "a"), resolver: ScriptedResolver())
+            let b = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "b"), resolver: ScriptedResolver())
             let token = try #require(try await a.access.bootstrap()).token
             let (outcomesA, outcomesB) = (a.jobOutcomes.subscribe(), b.jobOutcomes.subscribe())
             try await Self.serving(a) { clientA in
@@ -144,8 +144,8 @@ struct PostgresInstancesTests {
         try await FakeProvider.run { fake in
             fake.brazeCatalogs(["menu"])
             // The worker polls only every ten minutes: only a notification can wake it in time.
-            let worker = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake, pollInterval: 600), logger: Logger(label: "worker"))
-            let queuer = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "queuer"))
+            let worker = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake, pollInterval: 600), logger: Logger(label: "worker"), resolver: ScriptedResolver())
+            let queuer = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "queuer"), resolver: ScriptedResolver())
             let token = try #require(try await queuer.access.bootstrap()).token
             let outcomes = worker.jobOutcomes.subscribe()
             try await Self.serving(worker) { _ in
@@ -191,7 +191,7 @@ struct PostgresInstancesTests {
             // The short deadline this test is about can trip under the other suites' load before the outage
             // too: the set-up tries again.
             let environment = try await Self.patiently {
-                try await ServerEnvironment.open(settings: Self.settings(.postgres(proxied), fake: fake, databaseTimeout: 5), logger: Logger(label: "outage"))
+                try await ServerEnvironment.open(settings: Self.settings(.postgres(proxied), fake: fake, databaseTimeout: 5), logger: Logger(label: "outage"), resolver: ScriptedResolver())
             }
             let workspace = try await Self.patiently { try await environment.access.createWorkspace(name: "outage") }
             let token = try await Self.patiently { try await environment.access.issueToken(workspace: workspace.id) }

@@ -33,6 +33,8 @@ public struct Job: Sendable, Hashable {
     public var kind: JobKind
     public var workspaceID: WorkspaceID
     public var destinationID: DestinationID
+    /// The destination's type: whose provider the job calls.
+    public var destinationType: String
     /// What the job is about within the destination (the object of a fields refresh); empty otherwise.
     public var payload: String
     public var status: JobStatus
@@ -54,6 +56,7 @@ public struct Job: Sendable, Hashable {
         kind: JobKind,
         workspaceID: WorkspaceID,
         destinationID: DestinationID,
+        destinationType: String,
         payload: String = "",
         status: JobStatus,
         attempts: Int,
@@ -69,6 +72,7 @@ public struct Job: Sendable, Hashable {
         self.kind = kind
         self.workspaceID = workspaceID
         self.destinationID = destinationID
+        self.destinationType = destinationType
         self.payload = payload
         self.status = status
         self.attempts = attempts

@@ -12,8 +12,9 @@ public protocol JobEnqueuing: Sendable {
 /// (the worker died) puts the job back in the queue.
 public protocol JobQueue: JobEnqueuing {
 
-    /// Takes the oldest due job, marking it running until `leaseUntil`.
-    func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease?
+    /// Takes the oldest due job, marking it running until `leaseUntil`, leaving the jobs of the destination
+    /// types in `excludingTypes` queued (their provider holds its share of workers).
+    func claim(worker: String, now: Date, leaseUntil: Date, excludingTypes: Set<String>) async throws -> JobLease?
 
     /// Extends a lease still held; false when it was lost.
     func renew(_ lease: JobLease, until: Date) async throws -> Bool
@@ -42,6 +43,13 @@ public protocol JobQueue: JobEnqueuing {
 
     /// A job as its workspace may see it: nil for another workspace's job or another destination's.
     func job(_ id: JobID, workspace: WorkspaceID, destination: DestinationID) async throws -> Job?
+}
+
+extension JobQueue {
+    /// Takes the oldest due job, whatever its type.
+    public func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease? {
+        try await claim(worker: worker, now: now, leaseUntil: leaseUntil, excludingTypes: [])
+    }
 }
 
 /// Tells sleeping workers that a job was queued, so they need not wait for their next poll.

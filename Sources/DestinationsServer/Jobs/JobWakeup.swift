@@ -5,7 +5,8 @@ import DestinationsCore
 final class JobWakeup: JobNotifier {
     enum Event: Sendable {
         case jobQueued
-        case jobFinished
+        /// A job of this destination type finished.
+        case jobFinished(type: String)
         case tick
     }
 

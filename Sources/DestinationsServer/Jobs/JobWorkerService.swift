@@ -4,19 +4,35 @@ import Logging
 import ServiceLifecycle
 
 public struct JobSettings: Sendable {
-    /// Jobs run at once by this process.
+    /// Jobs run at once by this process. Jobs wait on providers, not on the CPU: this is about open
+    /// connections and memory (a few kilobytes a job), not cores.
     public var concurrency: Int
+    /// Jobs of one destination type run at once by this process, so that a slow provider holds at most
+    /// this many workers and the rest serve the others.
+    public var providerConcurrency: Int
     /// How often an idle worker looks for due jobs (retries, other processes' jobs, expired leases).
     public var pollInterval: Double
     /// How long a claim lasts unless renewed; a dead worker's jobs return to the queue after it.
     public var leaseDuration: Double
     public var retry: RetryPolicy
 
-    public init(concurrency: Int = 16, pollInterval: Double = 1, leaseDuration: Double = 60, retry: RetryPolicy = RetryPolicy()) {
+    public init(
+        concurrency: Int = 512,
+        providerConcurrency: Int? = nil,
+        pollInterval: Double = 1,
+        leaseDuration: Double = 60,
+        retry: RetryPolicy = RetryPolicy()
+    ) {
         self.concurrency = concurrency
+        self.providerConcurrency = providerConcurrency ?? Self.defaultProviderConcurrency(concurrency)
         self.pollInterval = pollInterval
         self.leaseDuration = leaseDuration
         self.retry = retry
+    }
+
+    /// Half the workers: one provider never holds them all.
+    static func defaultProviderConcurrency(_ concurrency: Int) -> Int {
+        max(1, concurrency / 2)
     }
 }
 
@@ -48,25 +64,28 @@ struct JobWorkerService: Service, CustomStringConvertible {
         // never does, so memory grew with every job run (found by the soak).
         await withDiscardingTaskGroup { group in
             group.addTask { await tick() }
-            var running = 0
+            var running = RunningJobs(providerLimit: settings.providerConcurrency)
             var lastReap = ContinuousClock.now
             // After the database failed a claim, wait a moment before the next instead of spinning.
             var claimsPausedUntil = ContinuousClock.now
             for await event in wakeup.events {
-                if case .jobFinished = event { running -= 1 }
+                if case .jobFinished(let type) = event { running.finished(type) }
                 if case .tick = event, ContinuousClock.now - lastReap > .seconds(settings.leaseDuration / 2) {
                     lastReap = ContinuousClock.now
                     await reapExpiredLeases()
                 }
-                while running < settings.concurrency, ContinuousClock.now >= claimsPausedUntil, let claimed = await claim() {
+                while running.total < settings.concurrency, ContinuousClock.now >= claimsPausedUntil,
+                    let claimed = await claim(excluding: running.saturatedTypes)
+                {
                     guard let lease = claimed else {
                         claimsPausedUntil = .now + .seconds(1)
                         break
                     }
-                    running += 1
+                    let type = lease.job.destinationType
+                    running.started(type)
                     group.addTask {
                         await execute(lease)
-                        wakeup.send(.jobFinished)
+                        wakeup.send(.jobFinished(type: type))
                     }
                 }
             }
@@ -83,10 +102,17 @@ struct JobWorkerService: Service, CustomStringConvertible {
     }
 
     /// The next due job (`.some(nil)` when the database failed), or nil when none is due.
-    private func claim() async -> JobLease?? {
+    private func claim(excluding saturated: Set<String>) async -> JobLease?? {
         let now = clock.now()
         do {
-            guard let lease = try await queue.claim(worker: worker, now: now, leaseUntil: now.addingTimeInterval(settings.leaseDuration)) else {
+            guard
+                let lease = try await queue.claim(
+                    worker: worker,
+                    now: now,
+                    leaseUntil: now.addingTimeInterval(settings.leaseDuration),
+                    excludingTypes: saturated
+                )
+            else {
                 return nil
             }
             return .some(lease)
@@ -152,3 +178,4 @@ struct JobWorkerService: Service, CustomStringConvertible {
         }
     }
 }
+

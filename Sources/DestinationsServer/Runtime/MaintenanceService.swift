@@ -14,7 +14,7 @@ struct MaintenanceService: Service, CustomStringConvertible {
     func run() async throws {
         while !Task.isShuttingDownGracefully {
             // Nil when shutdown began during the wait.
-            guard (try? await cancelOnGracefulShutdown { try await Task.sleep(for: Self.interval) }) != nil else { return }
+            guard (try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.interval) }) != nil else { return }
             do {
                 let purged = try await environment.idempotency.purgeExpired(now: environment.clock.now())
                 if purged > 0 { environment.logger.debug("Deleted expired idempotency keys", metadata: ["count": "\(purged)"]) }

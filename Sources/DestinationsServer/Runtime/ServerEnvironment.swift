@@ -31,10 +31,12 @@ public struct ServerEnvironment: Sendable {
     /// Opens (creating if needed) the database, applies pending migrations and loads the encryption key.
     /// Call `close()` when done, unless the environment is handed to `buildApplication`, which closes it
     /// on shutdown.
+    /// - Parameter resolver: how host names of outbound calls become addresses (tests put their own).
     public static func open(
         settings: ServerSettings,
         logger: Logger,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(),
+        resolver: any NameResolver = SystemNameResolver()
     ) async throws -> ServerEnvironment {
         if case .sqlite(let path) = settings.database {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -61,12 +63,22 @@ public struct ServerEnvironment: Sendable {
         let wakeup = JobWakeup()
         let auditLog = SQLAuditLog(database: database)
         let auditRecorder = AuditRecorder(secretBox: secretBox, fingerprinter: SecretFingerprinter(encryptionKey: encryptionKey))
-        let outboundGuard = OutboundGuard(allowPrivateNetworks: settings.allowPrivateNetworks)
-        let providerHTTP = AsyncHTTPProviderClient(
-            outboundGuard: outboundGuard,
-            timeout: settings.outboundTimeout,
-            connectionsPerHost: settings.jobs.concurrency
+        let outboundGuard = OutboundGuard(
+            allowPrivateNetworks: settings.allowPrivateNetworks,
+            resolution: HostResolution(resolver: resolver),
+            patience: .milliseconds(Int64(settings.outboundResolveTimeout * 1000))
         )
+        let providerHTTP: AsyncHTTPProviderClient
+        do {
+            providerHTTP = try await AsyncHTTPProviderClient.start(
+                outboundGuard: outboundGuard,
+                timeout: settings.outboundTimeout,
+                connectionsPerHost: settings.jobs.providerConcurrency
+            )
+        } catch {
+            try? await database.close()
+            throw error
+        }
         let tokenRefresher = TokenRefresher(
             connectors: Catalog.registry,
             clients: settings.oauthClients,

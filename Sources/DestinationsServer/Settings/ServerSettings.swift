@@ -22,7 +22,8 @@ import SystemPackage
 /// `sqlite.synchronous` (`SQLITE_SYNCHRONOUS`), `database.pool_size` (`DATABASE_POOL_SIZE`),
 /// `database.timeout_seconds` (`DATABASE_TIMEOUT_SECONDS`), `jobs.concurrency`, `jobs.poll_interval`,
 /// `jobs.lease_seconds`, `jobs.max_attempts`, `jobs.retry_base_seconds` (`JOBS_...`),
-/// `outbound.allow_private_networks`, `outbound.timeout_seconds` (`OUTBOUND_...`),
+/// `jobs.provider_concurrency`, `outbound.allow_private_networks`, `outbound.timeout_seconds`,
+/// `outbound.resolve_timeout_seconds` (`OUTBOUND_...`),
 /// `connectors.<type>.base_url` (`CONNECTORS_<TYPE>_BASE_URL`), `connectors.<type>.oauth.client_id`,
 /// `.client_secret`, `.authorize_url`, `.token_url`, `.sandbox_authorize_url`, `.sandbox_token_url`
 /// (`CONNECTORS_<TYPE>_OAUTH_...`).
@@ -63,6 +64,9 @@ public struct ServerSettings: Sendable {
     public var allowPrivateNetworks: Bool
     /// Seconds each provider call may take.
     public var outboundTimeout: Double
+    /// Seconds a request (create, update) waits for a user-supplied host's name before accepting it unjudged:
+    /// the egress judges it again, on the address it dials.
+    public var outboundResolveTimeout: Double
     /// `connectors.<type>.base_url`: where each provider's API is reached instead of its real address.
     public var connectorBaseURLs: [String: URL]
     /// `connectors.<type>.oauth.*`: the OAuth clients registered with providers, by type.
@@ -91,6 +95,7 @@ public struct ServerSettings: Sendable {
         jobs: JobSettings = JobSettings(),
         allowPrivateNetworks: Bool = false,
         outboundTimeout: Double = 30,
+        outboundResolveTimeout: Double = 1,
         connectorBaseURLs: [String: URL] = [:],
         oauthClients: [String: OAuthClient] = [:]
     ) {
@@ -116,6 +121,7 @@ public struct ServerSettings: Sendable {
         self.jobs = jobs
         self.allowPrivateNetworks = allowPrivateNetworks
         self.outboundTimeout = outboundTimeout
+        self.outboundResolveTimeout = outboundResolveTimeout
         self.connectorBaseURLs = connectorBaseURLs
         self.oauthClients = oauthClients
     }
@@ -182,7 +188,11 @@ public struct ServerSettings: Sendable {
         databaseTimeout = reader.double(forKey: "database.timeout_seconds", default: databaseTimeout)
         guard databaseTimeout > 0 else { throw .invalid("database.timeout_seconds (DATABASE_TIMEOUT_SECONDS)", "must be positive") }
         jobs.concurrency = reader.int(forKey: "jobs.concurrency", default: jobs.concurrency)
-        guard (1...1024).contains(jobs.concurrency) else { throw .invalid("jobs.concurrency (JOBS_CONCURRENCY)", "must be between 1 and 1024") }
+        guard (1...4096).contains(jobs.concurrency) else { throw .invalid("jobs.concurrency (JOBS_CONCURRENCY)", "must be between 1 and 4096") }
+        jobs.providerConcurrency = reader.int(forKey: "jobs.provider_concurrency", default: JobSettings.defaultProviderConcurrency(jobs.concurrency))
+        guard (1...jobs.concurrency).contains(jobs.providerConcurrency) else {
+            throw .invalid("jobs.provider_concurrency (JOBS_PROVIDER_CONCURRENCY)", "must be between 1 and jobs.concurrency (\(jobs.concurrency))")
+        }
         jobs.pollInterval = reader.double(forKey: "jobs.poll_interval", default: jobs.pollInterval)
         jobs.leaseDuration = reader.double(forKey: "jobs.lease_seconds", default: jobs.leaseDuration)
         guard jobs.pollInterval > 0, jobs.leaseDuration >= 3 else {
@@ -195,7 +205,11 @@ public struct ServerSettings: Sendable {
         }
         allowPrivateNetworks = reader.bool(forKey: "outbound.allow_private_networks", default: allowPrivateNetworks)
         outboundTimeout = reader.double(forKey: "outbound.timeout_seconds", default: outboundTimeout)
-        guard outboundTimeout > 0 else { throw .invalid("outbound.timeout_seconds", "must be positive") }
+        guard outboundTimeout > 0 else { throw .invalid("outbound.timeout_seconds (OUTBOUND_TIMEOUT_SECONDS)", "must be positive") }
+        outboundResolveTimeout = reader.double(forKey: "outbound.resolve_timeout_seconds", default: outboundResolveTimeout)
+        guard outboundResolveTimeout > 0, outboundResolveTimeout <= 60 else {
+            throw .invalid("outbound.resolve_timeout_seconds (OUTBOUND_RESOLVE_TIMEOUT_SECONDS)", "must be positive and at most 60")
+        }
         for type in connectorTypes {
             let key = "connectors.\(type).base_url"
             guard let value = reader.string(forKey: ConfigKey(key)) else { continue }

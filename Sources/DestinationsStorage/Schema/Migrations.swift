@@ -191,5 +191,13 @@ enum Migrations {
                 "CREATE INDEX oauth_authorizations_expiry ON oauth_authorizations (expires_at)",
             ]
         },
+        Migration(version: 8, name: "jobs know their destination's type") { _ in
+            [
+                // So a worker can leave a provider's jobs queued while that provider holds its share of
+                // workers, without reading destinations in the claim. A destination's type never changes.
+                "ALTER TABLE jobs ADD COLUMN destination_type TEXT NOT NULL DEFAULT ''",
+                "UPDATE jobs SET destination_type = (SELECT type FROM destinations WHERE destinations.id = jobs.destination_id)",
+            ]
+        },
     ]
 }

@@ -80,7 +80,7 @@ public struct SQLDestinationStore: DestinationStore {
             // A new destination has nothing to replace or coalesce with: plain inserts, a statement each.
             try await Self.countDestinations(of: new.workspaceID, by: 1, in: db)
             try await Self.insertObjects(of: destinationID, new.objects, in: db)
-            try await SQLJobQueue.insertFirstJobs(new.initialJobs, workspace: new.workspaceID, destination: destinationID, now: new.now, dialect: dialect, in: db)
+            try await SQLJobQueue.insertFirstJobs(new.initialJobs, workspace: new.workspaceID, destination: destinationID, type: new.type, now: new.now, dialect: dialect, in: db)
             try await SQLAuditLog.insert(new.audit.map { var record = $0; record.destinationID = destinationID; return record }, in: db)
             let destination = Destination(
                 id: destinationID,

@@ -10,7 +10,7 @@ public struct SQLJobQueue: JobQueue {
     }
 
     static let columns = [
-        "id", "kind", "workspace_id", "destination_id", "payload", "status", "attempts", "max_attempts", "run_at",
+        "id", "kind", "workspace_id", "destination_id", "destination_type", "payload", "status", "attempts", "max_attempts", "run_at",
         "message", "result", "created_at", "started_at", "finished_at",
     ]
 
@@ -43,8 +43,10 @@ public struct SQLJobQueue: JobQueue {
             let now = now.millisecondsSince1970
             return try await db.raw(
                 """
-                INSERT INTO jobs (kind, workspace_id, destination_id, payload, status, attempts, max_attempts, run_at, created_at)
-                VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue), \(bind: job.payload), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
+                INSERT INTO jobs (kind, workspace_id, destination_id, destination_type, payload, status, attempts, max_attempts, run_at, created_at)
+                VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue),
+                    (SELECT type FROM destinations WHERE id = \(bind: destination.rawValue)),
+                    \(bind: job.payload), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
                 ON CONFLICT (destination_id, kind, payload) WHERE status IN ('queued', 'running') \(unsafeRaw: action)
                 RETURNING id
                 """
@@ -75,6 +77,7 @@ public struct SQLJobQueue: JobQueue {
         _ jobs: [NewJob],
         workspace: WorkspaceID,
         destination: DestinationID,
+        type: String,
         now: Date,
         dialect: SchemaDialect,
         in db: any SQLDatabase
@@ -82,10 +85,10 @@ public struct SQLJobQueue: JobQueue {
         guard !jobs.isEmpty else { return }
         let now = now.millisecondsSince1970
         var insert = db.insert(into: "jobs")
-            .columns("kind", "workspace_id", "destination_id", "payload", "status", "attempts", "max_attempts", "run_at", "created_at")
+            .columns("kind", "workspace_id", "destination_id", "destination_type", "payload", "status", "attempts", "max_attempts", "run_at", "created_at")
         for job in jobs {
             insert = insert.values(
-                SQLBind(job.kind.rawValue), SQLBind(workspace.rawValue), SQLBind(destination.rawValue), SQLBind(job.payload),
+                SQLBind(job.kind.rawValue), SQLBind(workspace.rawValue), SQLBind(destination.rawValue), SQLBind(type), SQLBind(job.payload),
                 SQLBind(JobStatus.queued.rawValue), SQLBind(0), SQLBind(job.maxAttempts), SQLBind(now), SQLBind(now)
             )
         }
@@ -99,8 +102,9 @@ public struct SQLJobQueue: JobQueue {
         }
     }
 
-    public func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease? {
+    public func claim(worker: String, now: Date, leaseUntil: Date, excludingTypes excluded: Set<String>) async throws -> JobLease? {
         let dialect = database.dialect
+        let skipped: SQLQueryString = excluded.isEmpty ? "" : "AND destination_type NOT IN (\(binds: excluded.sorted()))"
         let row = try await database.writeStatement { db in
             try await db.raw(
                 """
@@ -108,7 +112,7 @@ public struct SQLJobQueue: JobQueue {
                     locked_until = \(bind: leaseUntil.millisecondsSince1970),
                     started_at = COALESCE(started_at, \(bind: now.millisecondsSince1970))
                 WHERE id = (
-                    SELECT id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: now.millisecondsSince1970)
+                    SELECT id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: now.millisecondsSince1970) \(skipped)
                     ORDER BY run_at, id LIMIT 1 \(unsafeRaw: dialect.skipLockedClause)
                 ) AND status = 'queued'
                 RETURNING \(unsafeRaw: Self.columns.joined(separator: ", "))
@@ -259,6 +263,7 @@ public struct SQLJobQueue: JobQueue {
             kind: kind,
             workspaceID: WorkspaceID(try row.decode(column: "workspace_id", as: Int64.self)),
             destinationID: DestinationID(try row.decode(column: "destination_id", as: Int64.self)),
+            destinationType: try row.decode(column: "destination_type", as: String.self),
             payload: try row.decode(column: "payload", as: String.self),
             status: status,
             attempts: try row.decode(column: "attempts", as: Int.self),

@@ -20,6 +20,8 @@ final class TestServer: Sendable {
     let logs: CapturedLogs
     let encryptionKey: String
     let clock: any WallClock
+    /// Answers the server's name lookups: nothing a test does asks real DNS.
+    let resolver: ScriptedResolver
 
     deinit {
         try? FileManager.default.removeItem(at: directory)
@@ -35,9 +37,11 @@ final class TestServer: Sendable {
         _ backend: TestBackend,
         publicURL: String? = nil,
         jobs: JobSettings = JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01)),
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(),
+        resolver: ScriptedResolver = ScriptedResolver()
     ) throws {
         self.clock = clock
+        self.resolver = resolver
         self.backend = backend
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -84,7 +88,7 @@ final class TestServer: Sendable {
     }
 
     private func run<T: Sendable>(settings: ServerSettings, fake: FakeProvider, _ body: @Sendable (Session) async throws -> T) async throws -> T {
-        let environment = try await ServerEnvironment.open(settings: settings, logger: logs.logger(), clock: clock)
+        let environment = try await ServerEnvironment.open(settings: settings, logger: logs.logger(), clock: clock, resolver: resolver)
         let bootstrap = try await environment.access.bootstrap()
         let app = try buildApplication(environment: environment)
         return try await app.test(.router) { client in

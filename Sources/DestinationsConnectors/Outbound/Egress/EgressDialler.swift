@@ -1,0 +1,72 @@
+import NIOCore
+import NIOPosix
+import NIOSOCKS
+
+/// Resolves, judges and connects one tunnel's target, on the tunnel's event loop: only a name that must be
+/// looked up leaves it, so a busy process adds no hops to the connections whose addresses are known.
+struct EgressDialler: Sendable {
+    /// The guard that vets every address, or nil on the trusted listener.
+    let vetting: OutboundGuard?
+    let resolution: HostResolution
+    let patience: Duration
+    let connectTimeout: TimeAmount
+
+    /// The connected channel, or a failure: an `EgressRefusal` or the connection's own error.
+    func connect(to target: SOCKSAddress, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
+        switch target {
+        case .address(let socketAddress):
+            guard let address = IPAddress(socketAddress) else { return loop.makeFailedFuture(EgressRefusal.addressUnsupported) }
+            if let vetting, !vetting.permits([address]) { return loop.makeFailedFuture(EgressRefusal.internalAddress) }
+            return ClientBootstrap(group: loop).connectTimeout(connectTimeout).connect(to: socketAddress)
+        case .domain(let host, let port):
+            if let known = resolution.known(host) {
+                return connect(host, port, known, on: loop)
+            }
+            let (resolution, patience) = (resolution, patience)
+            return loop.makeFutureWithTask {
+                await resolution.resolve(host, lane: .dialling, patience: patience)
+            }.flatMap { connect(host, port, $0, on: loop) }
+        }
+    }
+
+    private func connect(_ host: String, _ port: Int, _ outcome: HostResolution.Outcome, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
+        let addresses: [IPAddress]
+        switch outcome {
+        case .addresses(let found): addresses = found
+        case .noSuchHost: return loop.makeFailedFuture(EgressRefusal.noSuchHost)
+        case .failed: return loop.makeFailedFuture(EgressRefusal.lookupFailed)
+        case .timedOut: return loop.makeFailedFuture(EgressRefusal.lookupTimedOut)
+        }
+        if let vetting, !vetting.permits(addresses) { return loop.makeFailedFuture(EgressRefusal.internalAddress) }
+        return ClientBootstrap(group: loop)
+            .connectTimeout(connectTimeout)
+            .resolver(CheckedAddresses(addresses, loop: loop))
+            .connect(host: host, port: port)
+    }
+}
+
+/// NIO's resolver hook, answering with the addresses the egress already checked, so that Happy Eyeballs
+/// races exactly those.
+struct CheckedAddresses: Resolver, Sendable {
+    let addresses: [IPAddress]
+    let loop: any EventLoop
+
+    init(_ addresses: [IPAddress], loop: any EventLoop) {
+        self.addresses = addresses
+        self.loop = loop
+    }
+
+    func initiateAQuery(host: String, port: Int) -> EventLoopFuture<[SocketAddress]> {
+        answer(port: port) { $0.bytes.count == 4 }
+    }
+
+    func initiateAAAAQuery(host: String, port: Int) -> EventLoopFuture<[SocketAddress]> {
+        answer(port: port) { $0.bytes.count == 16 }
+    }
+
+    func cancelQueries() {}
+
+    private func answer(port: Int, _ family: (IPAddress) -> Bool) -> EventLoopFuture<[SocketAddress]> {
+        loop.makeCompletedFuture { try addresses.filter(family).map { try $0.socketAddress(port: port) } }
+    }
+}
