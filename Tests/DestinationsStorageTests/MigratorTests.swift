@@ -1,4 +1,5 @@
-import DestinationsStorage
+@testable import DestinationsStorage
+import Foundation
 import Logging
 import SQLKit
 import TestSupport
@@ -109,6 +110,34 @@ import Testing
             }
             #expect(plan.contains { $0.contains("destinations_by_workspace") }, "\(plan)")
             #expect(!plan.contains { $0.contains("Sort") }, "\(plan)")
+        }
+    }
+
+    /// Jobs queued before migration 8 learn their destination's type from it.
+    @Test(arguments: TestBackend.all)
+    func jobsQueuedBeforeTheyKnewTheirTypeLearnIt(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend, migrate: false) { database in
+            try await Migrator(database: database, migrations: Migrations.all.filter { $0.version < 8 }, logger: logger).migrate()
+            try await database.write { db in
+                try await db.raw("INSERT INTO workspaces (name, created_at) VALUES ('w', 0)").run()
+                try await db.raw(
+                    """
+                    INSERT INTO destinations (workspace_id, type, name, connection_details, secrets_key_id, secrets, created_at, updated_at)
+                    VALUES (1, 'zendesk', 'z', '{}', 'k', \(bind: Data([1])), 0, 0)
+                    """
+                ).run()
+                try await db.raw(
+                    """
+                    INSERT INTO jobs (kind, workspace_id, destination_id, status, max_attempts, run_at, created_at)
+                    VALUES ('refresh_objects', 1, 1, 'queued', 3, 0, 0)
+                    """
+                ).run()
+            }
+            #expect(try await Migrator(database: database, logger: logger).migrate() == [8])
+            let type = try await database.read { db in
+                try await db.raw("SELECT destination_type FROM jobs").first(decodingColumn: "destination_type", as: String.self)
+            }
+            #expect(type == "zendesk")
         }
     }
 }

@@ -223,4 +223,27 @@ import Testing
             #expect(lease.job.kind == .refreshObjects)
         }
     }
+
+    /// A worker whose provider holds its share leaves that provider's jobs queued and takes the next other.
+    @Test(arguments: TestBackend.all)
+    func aClaimSkipsTheTypesItIsToldTo(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
+            let queue = SQLJobQueue(database: database)
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await SQLDestinationStoreTests.workspace(database)
+            var braze = SQLDestinationStoreTests.new(workspace, "braze")
+            braze.initialJobs = [Self.refresh]
+            var hubspot = SQLDestinationStoreTests.new(workspace, "hubspot", at: 2_000)
+            hubspot.type = "hubspot"
+            let hubspotID = try await store.insert(hubspot).destination.id
+            _ = try await store.insert(braze)
+            // Queued after the braze one, through the other insert path.
+            _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: hubspotID, now: Self.t0 + 1)
+            let first = try #require(try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, excludingTypes: ["braze"]))
+            #expect(first.job.destinationType == "hubspot")
+            #expect(try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, excludingTypes: ["braze"]) == nil)
+            let second = try #require(try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, excludingTypes: ["hubspot"]))
+            #expect(second.job.destinationType == "braze")
+        }
+    }
 }

@@ -21,6 +21,8 @@ public final class ScriptedResolver: NameResolver {
         /// Successive lookups of a name take successive answers; the last one stays.
         var answers: [String: [Answer]]
         var lookups: [String] = []
+        /// Callers waiting for that many lookups.
+        var waiting: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state: Mutex<State>
@@ -37,16 +39,32 @@ public final class ScriptedResolver: NameResolver {
     /// Every name looked up so far, in order.
     public var lookups: [String] { state.withLock { $0.lookups } }
 
+    /// Returns once `count` lookups have been asked for.
+    public func waitForLookups(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let reached = state.withLock { state in
+                guard state.lookups.count < count else { return true }
+                state.waiting.append((count, continuation))
+                return false
+            }
+            if reached { continuation.resume() }
+        }
+    }
+
     public func addresses(of host: String) async throws -> [IPAddress] {
-        let answer: Answer? = state.withLock { state in
+        let (answer, reached): (Answer?, [CheckedContinuation<Void, Never>]) = state.withLock { state in
             state.lookups.append(host)
-            guard var queue = state.answers[host], let first = queue.first else { return nil }
+            let count = state.lookups.count
+            let reached = state.waiting.filter { $0.count <= count }.map(\.continuation)
+            state.waiting.removeAll { $0.count <= count }
+            guard var queue = state.answers[host], let first = queue.first else { return (nil, reached) }
             if queue.count > 1 {
                 queue.removeFirst()
                 state.answers[host] = queue
             }
-            return first
+            return (first, reached)
         }
+        for continuation in reached { continuation.resume() }
         guard let answer else { throw NotScripted(name: host) }
         return try await Self.give(answer)
     }

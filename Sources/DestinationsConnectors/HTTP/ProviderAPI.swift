@@ -36,6 +36,11 @@ struct ProviderAPI {
     }
 
     func send(_ request: ProviderRequest) async throws -> ProviderResponse {
+        var request = request
+        // The operator's override replaces the user's host: it is configuration, and trusted as such.
+        if let override = context.baseURLOverride, request.url.host == override.host, request.url.port == override.port {
+            request.hostSource = .configured
+        }
         let response = try await context.http.send(request)
         if let failure = failure(for: response, path: request.url.path) { throw failure }
         return response

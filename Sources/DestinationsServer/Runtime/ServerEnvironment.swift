@@ -65,7 +65,11 @@ public struct ServerEnvironment: Sendable {
         let auditRecorder = AuditRecorder(secretBox: secretBox, fingerprinter: SecretFingerprinter(encryptionKey: encryptionKey))
         let outboundGuard = OutboundGuard(
             allowPrivateNetworks: settings.allowPrivateNetworks,
-            resolution: HostResolution(resolver: resolver),
+            resolution: HostResolution(
+                resolver: resolver,
+                positiveLifetime: .milliseconds(Int64(settings.outboundResolveCache * 1000)),
+                negativeLifetime: .milliseconds(Int64(settings.outboundResolveNegativeCache * 1000))
+            ),
             patience: .milliseconds(Int64(settings.outboundResolveTimeout * 1000))
         )
         let providerHTTP: AsyncHTTPProviderClient

@@ -23,7 +23,8 @@ import SystemPackage
 /// `database.timeout_seconds` (`DATABASE_TIMEOUT_SECONDS`), `jobs.concurrency`, `jobs.poll_interval`,
 /// `jobs.lease_seconds`, `jobs.max_attempts`, `jobs.retry_base_seconds` (`JOBS_...`),
 /// `jobs.provider_concurrency`, `outbound.allow_private_networks`, `outbound.timeout_seconds`,
-/// `outbound.resolve_timeout_seconds` (`OUTBOUND_...`),
+/// `outbound.resolve_timeout_seconds`, `outbound.resolve_cache_seconds`, `outbound.resolve_negative_cache_seconds`
+/// (`OUTBOUND_...`),
 /// `connectors.<type>.base_url` (`CONNECTORS_<TYPE>_BASE_URL`), `connectors.<type>.oauth.client_id`,
 /// `.client_secret`, `.authorize_url`, `.token_url`, `.sandbox_authorize_url`, `.sandbox_token_url`
 /// (`CONNECTORS_<TYPE>_OAUTH_...`).
@@ -67,6 +68,9 @@ public struct ServerSettings: Sendable {
     /// Seconds a request (create, update) waits for a user-supplied host's name before accepting it unjudged:
     /// the egress judges it again, on the address it dials.
     public var outboundResolveTimeout: Double
+    /// Seconds a host name's addresses are remembered, and a name that does not exist.
+    public var outboundResolveCache: Double
+    public var outboundResolveNegativeCache: Double
     /// `connectors.<type>.base_url`: where each provider's API is reached instead of its real address.
     public var connectorBaseURLs: [String: URL]
     /// `connectors.<type>.oauth.*`: the OAuth clients registered with providers, by type.
@@ -96,6 +100,8 @@ public struct ServerSettings: Sendable {
         allowPrivateNetworks: Bool = false,
         outboundTimeout: Double = 30,
         outboundResolveTimeout: Double = 1,
+        outboundResolveCache: Double = 30,
+        outboundResolveNegativeCache: Double = 5,
         connectorBaseURLs: [String: URL] = [:],
         oauthClients: [String: OAuthClient] = [:]
     ) {
@@ -122,6 +128,8 @@ public struct ServerSettings: Sendable {
         self.allowPrivateNetworks = allowPrivateNetworks
         self.outboundTimeout = outboundTimeout
         self.outboundResolveTimeout = outboundResolveTimeout
+        self.outboundResolveCache = outboundResolveCache
+        self.outboundResolveNegativeCache = outboundResolveNegativeCache
         self.connectorBaseURLs = connectorBaseURLs
         self.oauthClients = oauthClients
     }
@@ -209,6 +217,14 @@ public struct ServerSettings: Sendable {
         outboundResolveTimeout = reader.double(forKey: "outbound.resolve_timeout_seconds", default: outboundResolveTimeout)
         guard outboundResolveTimeout > 0, outboundResolveTimeout <= 60 else {
             throw .invalid("outbound.resolve_timeout_seconds (OUTBOUND_RESOLVE_TIMEOUT_SECONDS)", "must be positive and at most 60")
+        }
+        outboundResolveCache = reader.double(forKey: "outbound.resolve_cache_seconds", default: outboundResolveCache)
+        guard (0...3600).contains(outboundResolveCache) else {
+            throw .invalid("outbound.resolve_cache_seconds (OUTBOUND_RESOLVE_CACHE_SECONDS)", "must be between 0 and 3600")
+        }
+        outboundResolveNegativeCache = reader.double(forKey: "outbound.resolve_negative_cache_seconds", default: outboundResolveNegativeCache)
+        guard (0...3600).contains(outboundResolveNegativeCache) else {
+            throw .invalid("outbound.resolve_negative_cache_seconds (OUTBOUND_RESOLVE_NEGATIVE_CACHE_SECONDS)", "must be between 0 and 3600")
         }
         for type in connectorTypes {
             let key = "connectors.\(type).base_url"
