@@ -2,77 +2,122 @@
 """Measures the background refresh path against a fake provider that answers after a fixed delay.
 
 Reports (1) the time from a refresh_objects request to a worker starting its job (median, p90, from
-the jobs table's created_at and started_at) and (2) how many of N refreshes queued at once complete
-within a deadline. Needs only Python's standard library and a built `destinations` binary.
+the jobs table's created_at and started_at), one at a time on an idle queue and for N refreshes queued
+at once, and (2) how many of those N complete within a deadline counted from the first request.
 
-    python3 bench/refresh_concurrency.py [--binary .build/debug/destinations] [--count 500]
-        [--delay-ms 200] [--deadline-s 2] [--concurrency 16]
+The server runs at its default job settings unless --concurrency or --provider-concurrency say
+otherwise, with rate limits off (N refreshes at once from one workspace are far above the
+provider-facing budget; a 429 that still comes is retried after its Retry-After). The fake provider and
+the load are asyncio on HTTP/1.1 keep-alive, so that neither a thread per connection nor the GIL is what
+is measured. Every call the server makes goes to the fake on loopback. Needs only Python's standard
+library and a built `destinations` binary.
+
+    python3 bench/refresh_concurrency.py [--binary .build/release/destinations] [--count 500]
+        [--delay-ms 200] [--deadline-s 2] [--connections 64] [--concurrency N] [--provider-concurrency N]
 """
 import argparse
-import concurrent.futures
-import http.server
+import asyncio
 import json
 import os
+import socket
 import sqlite3
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
-import urllib.request
+
+CATALOGS = b'{"catalogs": [], "message": "success"}'
 
 
-class SlowBraze(http.server.BaseHTTPRequestHandler):
-    delay = 0.2
-
-    def do_GET(self):
-        time.sleep(self.delay)
-        body = b'{"catalogs": [], "message": "success"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except BrokenPipeError:
-            pass
-
-    def log_message(self, *args):
+async def fake_braze(reader, writer, delay):
+    """Every GET answers an empty catalogue list after `delay`, on a kept-alive connection."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            if length:
+                await reader.readexactly(length)
+            await asyncio.sleep(delay)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(CATALOGS), CATALOGS))
+            await writer.drain()
+    except (asyncio.IncompleteReadError, asyncio.CancelledError, ConnectionError):
         pass
+    finally:
+        writer.close()
+
+
+class Client:
+    """One kept-alive connection to the server."""
+
+    def __init__(self, port, token):
+        self.port, self.token = port, token
+        self.reader = self.writer = None
+
+    async def call(self, method, path, body=None):
+        payload = json.dumps(body).encode() if body is not None else b""
+        for _ in range(100):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            self.writer.write(
+                f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n".encode() + payload
+            )
+            await self.writer.drain()
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            lines = head.decode().split("\r\n")
+            status = int(lines[0].split(" ")[1])
+            headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+            content = await self.reader.readexactly(int(headers.get("content-length", "0")))
+            if headers.get("connection", "").lower() == "close":
+                self.writer.close()
+                self.writer = None
+            if status == 429:
+                await asyncio.sleep(float(headers.get("retry-after", "1")))
+                continue
+            if status >= 400:
+                raise RuntimeError(f"{method} {path}: {status} {content[:200]!r}")
+            return json.loads(content)
+        raise RuntimeError(f"{method} {path}: still rate limited")
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def spread(clients, calls):
+    """Runs the calls over the clients, each client one call at a time; results in order."""
+    queue = asyncio.Queue()
+    for index, call in enumerate(calls):
+        queue.put_nowait((index, call))
+    results = [None] * len(calls)
+
+    async def work(client):
+        while not queue.empty():
+            index, (method, path, body) = queue.get_nowait()
+            results[index] = await client.call(method, path, body)
+
+    await asyncio.gather(*(work(client) for client in clients))
+    return results
 
 
 def free_port():
-    import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def call(port, token, method, path, body=None):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}",
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+async def drained(db, first_job=0):
+    while db.execute("SELECT COUNT(*) FROM jobs WHERE id >= ? AND status IN ('queued', 'running')", (first_job,)).fetchone()[0]:
+        await asyncio.sleep(0.05)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", default=".build/debug/destinations")
-    parser.add_argument("--count", type=int, default=500)
-    parser.add_argument("--delay-ms", type=int, default=200)
-    parser.add_argument("--deadline-s", type=float, default=2.0)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-
-    SlowBraze.delay = args.delay_ms / 1000
-    fake = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowBraze)
-    fake.daemon_threads = True
-    fake.request_queue_size = 1024
-    threading.Thread(target=fake.serve_forever, daemon=True).start()
+async def measure(args):
+    fake = await asyncio.start_server(lambda r, w: fake_braze(r, w, args.delay_ms / 1000), "127.0.0.1", 0, backlog=4096)
+    fake_port = fake.sockets[0].getsockname()[1]
+    fake_url = f"http://127.0.0.1:{fake_port}"
 
     workdir = tempfile.mkdtemp(prefix="destinations-bench-")
     database = os.path.join(workdir, "bench.sqlite")
@@ -82,79 +127,91 @@ def main():
         PORT=str(port),
         DATABASE_URL=database,
         OUTBOUND_ALLOW_PRIVATE_NETWORKS="true",
-        CONNECTORS_BRAZE_BASE_URL=f"http://127.0.0.1:{fake.server_port}",
-        JOBS_CONCURRENCY=str(args.concurrency),
+        CONNECTORS_BRAZE_BASE_URL=fake_url,
+        RATE_LIMIT_ENABLED="false",
         LOG_LEVEL="warning",
     )
+    if args.concurrency:
+        environment["JOBS_CONCURRENCY"] = str(args.concurrency)
+    if args.provider_concurrency:
+        environment["JOBS_PROVIDER_CONCURRENCY"] = str(args.provider_concurrency)
     server = subprocess.Popen([args.binary, "serve"], env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    token = None
-    for line in server.stdout:
-        if line.startswith("secret-token:"):
-            token = line.strip()
-            break
+    token = next(line.strip() for line in server.stdout if line.startswith("secret-token:"))
+    clients = [Client(port, token) for _ in range(args.connections)]
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
-                call(port, token, "GET", "/api/v1/destinations")
+                await clients[0].call("GET", "/api/v1/destinations")
                 break
             except OSError:
-                time.sleep(0.05)
+                clients[0].writer = None
+                await asyncio.sleep(0.05)
 
-        create = {"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}
-        with concurrent.futures.ThreadPoolExecutor(max_workers=32) as pool:
-            ids = list(pool.map(lambda _: call(port, token, "POST", "/api/v1/destinations", create)["data"]["id"], range(args.count)))
+        # The destination's own URL is the fake too: nothing could be dialled off the machine.
+        create = {"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": fake_url}}}
+        created = await spread(clients, [("POST", "/api/v1/destinations", create)] * args.count)
+        ids = [answer["data"]["id"] for answer in created]
 
         db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-        while db.execute("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')").fetchone()[0]:
-            time.sleep(0.1)
-        first_new_job = db.execute("SELECT COALESCE(MAX(id), 0) FROM jobs").fetchone()[0] + 1
+        await drained(db)
 
         # One at a time on an idle queue: the pure latency from request to a worker starting the job.
         idle_waits = []
         for destination in ids[:50]:
-            key = call(port, token, "POST", f"/api/v1/destinations/{destination}/refresh_objects")["refresh_key"]
+            key = (await clients[0].call("POST", f"/api/v1/destinations/{destination}/refresh_objects"))["refresh_key"]
             while db.execute("SELECT status FROM jobs WHERE id = ?", (key,)).fetchone()[0] in ("queued", "running"):
-                time.sleep(0.01)
-            created, started = db.execute("SELECT created_at, started_at FROM jobs WHERE id = ?", (key,)).fetchone()
-            idle_waits.append(started - created)
+                await asyncio.sleep(0.005)
+            created_at, started_at = db.execute("SELECT created_at, started_at FROM jobs WHERE id = ?", (key,)).fetchone()
+            idle_waits.append(started_at - created_at)
         first_new_job = db.execute("SELECT COALESCE(MAX(id), 0) FROM jobs").fetchone()[0] + 1
 
-        def refresh(destination):
-            return call(port, token, "POST", f"/api/v1/destinations/{destination}/refresh_objects")["refresh_key"]
-
         start = time.time()
-        with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
-            keys = list(pool.map(refresh, ids))
+        answers = await spread(clients, [("POST", f"/api/v1/destinations/{destination}/refresh_objects", None) for destination in ids])
         queued_in = time.time() - start
-
         deadline = start + args.deadline_s
-        while time.time() < deadline + 10 and db.execute(
-            "SELECT COUNT(*) FROM jobs WHERE id >= ? AND status IN ('queued', 'running')", (first_new_job,)
-        ).fetchone()[0]:
-            time.sleep(0.05)
-        rows = db.execute(
-            "SELECT created_at, started_at, finished_at, status FROM jobs WHERE id >= ?", (first_new_job,)
-        ).fetchall()
+        await asyncio.wait_for(drained(db, first_new_job), timeout=args.deadline_s + 60)
+        drained_in = time.time() - start
+
+        rows = db.execute("SELECT created_at, started_at, finished_at, status FROM jobs WHERE id >= ?", (first_new_job,)).fetchall()
         waits = sorted(started - created for created, started, _, _ in rows if started is not None)
         within = sum(1 for _, _, finished, status in rows if status == "completed" and finished is not None and finished / 1000 <= deadline)
-        print(json.dumps({
-            "refreshes": len(keys),
-            "distinct_keys": len(set(keys)),
-            "concurrency": args.concurrency,
+        return {
+            "refreshes": len(answers),
+            "distinct_keys": len({answer["refresh_key"] for answer in answers}),
+            "concurrency": args.concurrency or "default",
+            "provider_concurrency": args.provider_concurrency or "default",
             "provider_delay_ms": args.delay_ms,
+            "client_connections": args.connections,
             "idle_queue_to_start_ms": {"median": statistics.median(idle_waits), "max": max(idle_waits), "samples": len(idle_waits)},
             "seconds_to_queue_all": round(queued_in, 3),
             "queue_to_start_ms": {
                 "median": statistics.median(waits) if waits else None,
                 "p90": waits[int(len(waits) * 0.9)] if waits else None,
-                "first_job": waits[0] if waits else None,
+                "max": waits[-1] if waits else None,
             },
             f"completed_within_{args.deadline_s}s": within,
+            "seconds_until_all_finished": round(drained_in, 3),
             "completed_in_total": sum(1 for row in rows if row[3] == "completed"),
-        }, indent=2))
+        }
     finally:
+        for client in clients:
+            client.close()
         server.terminate()
         server.wait(timeout=30)
+        fake.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=".build/release/destinations")
+    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--delay-ms", type=int, default=200)
+    parser.add_argument("--deadline-s", type=float, default=2.0)
+    parser.add_argument("--connections", type=int, default=64, help="client connections queueing the refreshes")
+    parser.add_argument("--concurrency", type=int, help="JOBS_CONCURRENCY (default: the server's)")
+    parser.add_argument("--provider-concurrency", type=int, help="JOBS_PROVIDER_CONCURRENCY (default: the server's)")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(measure(args)), indent=2))
 
 
 if __name__ == "__main__":

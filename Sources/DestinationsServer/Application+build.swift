@@ -18,6 +18,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         // Method and path at debug level; never headers (Authorization) or bodies (credentials).
         LogRequestsMiddleware(.debug)
         RequestMetricsMiddleware(metrics: environment.metrics)
+        MethodNotAllowedMiddleware(routes: .served)
         ErrorMiddleware()
         AuthenticationMiddleware(access: environment.access)
         RateLimitMiddleware(buckets: environment.rateLimitBuckets, settings: settings.rateLimits, metrics: environment.metrics, clock: environment.clock)

@@ -1,21 +1,23 @@
+import DestinationsCore
 @testable import DestinationsServer
 import Testing
 
 @Suite("Running jobs by type")
 struct RunningJobsTests {
-    @Test func aTypeIsSaturatedAtItsLimitAndFreedBelowIt() {
-        var running = RunningJobs(providerLimit: 2)
+    @Test func roomIsTheBatchBoundedByWhatIsFreeInAllAndForEachType() {
+        var running = RunningJobs(providerLimit: 3)
+        #expect(running.room(concurrency: 8, batch: 5) == ClaimRoom(total: 5, byType: [:], otherTypes: 3))
         running.started("braze")
-        #expect(running.saturatedTypes.isEmpty)
         running.started("braze")
         running.started("hubspot")
-        #expect(running.saturatedTypes == ["braze"])
-        #expect(running.total == 3)
-        running.finished("braze")
-        #expect(running.saturatedTypes.isEmpty)
+        #expect(running.room(concurrency: 8, batch: 5) == ClaimRoom(total: 5, byType: ["braze": 1, "hubspot": 2], otherTypes: 3))
+        #expect(!running.isFull("braze"))
         running.started("braze")
+        #expect(running.isFull("braze"))
+        #expect(running.room(concurrency: 8, batch: 5) == ClaimRoom(total: 4, byType: ["braze": 0, "hubspot": 2], otherTypes: 3))
+        running.finished("braze")
         running.finished("hubspot")
-        #expect(running.saturatedTypes == ["braze"])
         #expect(running.total == 2)
+        #expect(running.room(concurrency: 2, batch: 5).total == 0)
     }
 }

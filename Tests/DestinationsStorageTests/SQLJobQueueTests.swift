@@ -224,7 +224,7 @@ import Testing
         }
     }
 
-    /// A worker whose provider holds its share leaves that provider's jobs queued and takes the next other.
+    /// A provider that holds its share of workers keeps its jobs queued; the claim takes the next other.
     @Test(arguments: TestBackend.all)
     func aClaimSkipsTheTypesItIsToldTo(_ backend: TestBackend) async throws {
         try await withTemporaryDatabase(backend) { database in
@@ -239,11 +239,53 @@ import Testing
             _ = try await store.insert(braze)
             // Queued after the braze one, through the other insert path.
             _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: hubspotID, now: Self.t0 + 1)
-            let first = try #require(try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, excludingTypes: ["braze"]))
-            #expect(first.job.destinationType == "hubspot")
-            #expect(try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, excludingTypes: ["braze"]) == nil)
-            let second = try #require(try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, excludingTypes: ["hubspot"]))
-            #expect(second.job.destinationType == "braze")
+            func claim(_ byType: [String: Int]) async throws -> [String] {
+                try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, room: ClaimRoom(total: 10, byType: byType))
+                    .map(\.job.destinationType)
+            }
+            #expect(try await claim(["braze": 0]) == ["hubspot"])
+            #expect(try await claim(["braze": 0]) == [])
+            #expect(try await claim(["hubspot": 0]) == ["braze"])
+        }
+    }
+
+    /// A burst of work is claimed a batch at a time, oldest first, each job once.
+    @Test(arguments: TestBackend.all)
+    func aBatchClaimTakesTheOldestDueJobsOnce(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
+            let queue = SQLJobQueue(database: database)
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await SQLDestinationStoreTests.workspace(database)
+            var queued: [JobID] = []
+            for index in 0..<7 {
+                let destination = try await store.insert(SQLDestinationStoreTests.new(workspace, "d\(index)")).destination.id
+                queued.append(try #require(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0 + Double(index))))
+            }
+            let claim = { (limit: Int) in
+                try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, room: ClaimRoom(total: limit)).map(\.job.id)
+            }
+            #expect(try await claim(3) == Array(queued[0..<3]))
+            #expect(try await claim(3) == Array(queued[3..<6]))
+            #expect(try await claim(3) == [queued[6]])
+            #expect(try await claim(3) == [])
+        }
+    }
+
+    /// A batch takes no more of a type than the type has room for, and fills up with other types.
+    @Test(arguments: TestBackend.all)
+    func aBatchTakesEachTypeUpToItsRoom(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
+            let queue = SQLJobQueue(database: database)
+            let store = SQLDestinationStore(database: database)
+            let workspace = try await SQLDestinationStoreTests.workspace(database)
+            for (index, type) in ["braze", "braze", "braze", "hubspot", "braze", "hubspot"].enumerated() {
+                var new = SQLDestinationStoreTests.new(workspace, "d\(index)", at: Double(index))
+                new.type = type
+                let destination = try await store.insert(new).destination.id
+                _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0 + Double(index))
+            }
+            let claimed = try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, room: ClaimRoom(total: 4, byType: ["braze": 2]))
+            #expect(claimed.map(\.job.destinationType) == ["braze", "braze", "hubspot", "hubspot"])
         }
     }
 }

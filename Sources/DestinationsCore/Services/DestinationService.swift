@@ -246,16 +246,31 @@ public struct DestinationService: Sendable {
         }
     }
 
+    /// The contract's `DestinationName`, scalar for scalar: its pattern's classes are these.
     static func validName(_ name: String) throws(APIError) -> String {
-        guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        let scalars = name.unicodeScalars
+        guard scalars.contains(where: { !isControl($0) && !isSpace($0) }) else {
             throw .unprocessable("service_connection.name must not be empty")
         }
-        guard name.count <= maximumNameLength else {
+        guard scalars.count <= maximumNameLength else {
             throw .unprocessable("service_connection.name must be at most \(maximumNameLength) characters")
         }
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !scalars.contains(where: isControl) else {
             throw .unprocessable("service_connection.name must not contain control characters")
         }
         return name
+    }
+
+    /// Unicode's controls (Cc).
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0...0x1F).contains(scalar.value) || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Unicode's space and separator characters (Zs, Zl, Zp).
+    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+        default: false
+        }
     }
 }

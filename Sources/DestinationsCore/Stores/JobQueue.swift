@@ -12,9 +12,9 @@ public protocol JobEnqueuing: Sendable {
 /// (the worker died) puts the job back in the queue.
 public protocol JobQueue: JobEnqueuing {
 
-    /// Takes the oldest due job, marking it running until `leaseUntil`, leaving the jobs of the destination
-    /// types in `excludingTypes` queued (their provider holds its share of workers).
-    func claim(worker: String, now: Date, leaseUntil: Date, excludingTypes: Set<String>) async throws -> JobLease?
+    /// Takes the oldest due jobs, oldest first, as many as `room` has for in all and for each destination
+    /// type, marking them running until `leaseUntil`. One statement, however many it takes.
+    func claim(worker: String, now: Date, leaseUntil: Date, room: ClaimRoom) async throws -> [JobLease]
 
     /// Extends a lease still held; false when it was lost.
     func renew(_ lease: JobLease, until: Date) async throws -> Bool
@@ -48,7 +48,23 @@ public protocol JobQueue: JobEnqueuing {
 extension JobQueue {
     /// Takes the oldest due job, whatever its type.
     public func claim(worker: String, now: Date, leaseUntil: Date) async throws -> JobLease? {
-        try await claim(worker: worker, now: now, leaseUntil: leaseUntil, excludingTypes: [])
+        try await claim(worker: worker, now: now, leaseUntil: leaseUntil, room: ClaimRoom(total: 1)).first
+    }
+}
+
+/// How many jobs a worker may start now: in all, and of each destination type (a provider's share of
+/// workers less those it holds).
+public struct ClaimRoom: Sendable, Hashable {
+    public var total: Int
+    /// Types with less room than `otherTypes`; 0 leaves a type's jobs queued.
+    public var byType: [String: Int]
+    /// Room for each type not in `byType`.
+    public var otherTypes: Int
+
+    public init(total: Int, byType: [String: Int] = [:], otherTypes: Int? = nil) {
+        self.total = total
+        self.byType = byType
+        self.otherTypes = otherTypes ?? total
     }
 }
 

@@ -39,6 +39,9 @@ public struct JobSettings: Sendable {
 /// Claims due jobs and runs up to `concurrency` of them at once, in the service group: it starts with
 /// the server and, on graceful shutdown, stops claiming and gives unfinished jobs back to the queue.
 struct JobWorkerService: Service, CustomStringConvertible {
+    /// Jobs claimed at most by one statement: a burst of queued work starts in a few writes, not one each.
+    static let claimBatch = 32
+
     // ServiceLifecycle logs each service's description: keep the runner's settings out of it.
     var description: String { "JobWorkerService(concurrency: \(settings.concurrency))" }
 
@@ -68,25 +71,42 @@ struct JobWorkerService: Service, CustomStringConvertible {
             var lastReap = ContinuousClock.now
             // After the database failed a claim, wait a moment before the next instead of spinning.
             var claimsPausedUntil = ContinuousClock.now
+            // Whether a claim could find anything: not after one came back empty, until a job is queued, a
+            // poll comes round (retries fall due, other instances queue), or a provider at its share frees a
+            // worker for its queued jobs.
+            var queueMayHaveWork = true
             for await event in wakeup.events {
-                if case .jobFinished(let type) = event { running.finished(type) }
-                if case .tick = event, ContinuousClock.now - lastReap > .seconds(settings.leaseDuration / 2) {
-                    lastReap = ContinuousClock.now
-                    await reapExpiredLeases()
+                switch event {
+                case .jobQueued:
+                    queueMayHaveWork = true
+                case .jobFinished(let type):
+                    if running.isFull(type) { queueMayHaveWork = true }
+                    running.finished(type)
+                case .tick:
+                    queueMayHaveWork = true
+                    if ContinuousClock.now - lastReap > .seconds(settings.leaseDuration / 2) {
+                        lastReap = ContinuousClock.now
+                        await reapExpiredLeases()
+                    }
                 }
-                while running.total < settings.concurrency, ContinuousClock.now >= claimsPausedUntil,
-                    let claimed = await claim(excluding: running.saturatedTypes)
-                {
-                    guard let lease = claimed else {
+                // Claims until the queue has nothing this worker has room for.
+                while queueMayHaveWork, ContinuousClock.now >= claimsPausedUntil {
+                    let room = running.room(concurrency: settings.concurrency, batch: Self.claimBatch)
+                    guard room.total > 0 else { break }
+                    wakeup.heard()
+                    guard let batch = await claim(room) else {
                         claimsPausedUntil = .now + .seconds(1)
                         break
                     }
-                    let type = lease.job.destinationType
-                    running.started(type)
-                    group.addTask {
-                        await execute(lease)
-                        wakeup.send(.jobFinished(type: type))
+                    for lease in batch {
+                        let type = lease.job.destinationType
+                        running.started(type)
+                        group.addTask {
+                            await execute(lease)
+                            wakeup.send(.jobFinished(type: type))
+                        }
                     }
+                    if batch.isEmpty { queueMayHaveWork = false }
                 }
             }
             // Graceful shutdown: running jobs are cancelled and give their leases back before the group ends.
@@ -101,24 +121,14 @@ struct JobWorkerService: Service, CustomStringConvertible {
         }
     }
 
-    /// The next due job (`.some(nil)` when the database failed), or nil when none is due.
-    private func claim(excluding saturated: Set<String>) async -> JobLease?? {
+    /// Due jobs, oldest first (empty when none is due), or nil when the database failed.
+    private func claim(_ room: ClaimRoom) async -> [JobLease]? {
         let now = clock.now()
         do {
-            guard
-                let lease = try await queue.claim(
-                    worker: worker,
-                    now: now,
-                    leaseUntil: now.addingTimeInterval(settings.leaseDuration),
-                    excludingTypes: saturated
-                )
-            else {
-                return nil
-            }
-            return .some(lease)
+            return try await queue.claim(worker: worker, now: now, leaseUntil: now.addingTimeInterval(settings.leaseDuration), room: room)
         } catch {
             logger.warning("Could not claim a job; trying again shortly", metadata: ["error": "\(error)"])
-            return .some(nil)
+            return nil
         }
     }
 

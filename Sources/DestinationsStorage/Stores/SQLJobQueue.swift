@@ -14,24 +14,32 @@ public struct SQLJobQueue: JobQueue {
         "message", "result", "created_at", "started_at", "finished_at",
     ]
 
+    /// Most requests find no job of their kind active: for them one statement inserts the job, checking on
+    /// the way that the destination is the workspace's (a burst of refreshes holds SQLite's single writer a
+    /// quarter as long as with a transaction). The others, and a destination that is not there, take the
+    /// transaction that tells them apart.
     public func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID? {
         let dialect = database.dialect
+        let inserted = try await database.writeStatement { db in
+            try await Self.insertReturningID(job, workspace: workspace, destination: destination, now: now, onConflict: "DO NOTHING", dialect: dialect, in: db)
+        }
+        if let inserted { return inserted }
         return try await database.write { db in
             guard
                 try await db.select().column("id").from("destinations")
                     .where("id", .equal, destination.rawValue).where("workspace_id", .equal, workspace.rawValue)
                     .first() != nil
             else { return nil }
-            return try await Self.insert(job, workspace: workspace, destination: destination, now: now, dialect: dialect, in: db)
+            return try await Self.activeOrInserted(job, workspace: workspace, destination: destination, now: now, dialect: dialect, in: db)
         }
     }
 
-    /// Inserts a queued job, or returns the active one of the same kind for the destination. The unique
-    /// partial index settles races: the loser of a concurrent insert finds the winner's job. On PostgreSQL
-    /// each statement reads a snapshot of its own, so the winner's job can finish between the two: then an
-    /// upsert, which locks the active row it collides with or inserts, answers in one statement. It is not
-    /// the first try because it writes the active row even when it only finds it.
-    static func insert(
+    /// The active job of the same kind for the destination, or a new one. The unique partial index settles
+    /// races: the loser of a concurrent insert finds the winner's job. On PostgreSQL each statement reads a
+    /// snapshot of its own, so the winner's job can finish between the two: then an upsert, which locks the
+    /// active row it collides with or inserts, answers in one statement. It is not the first try because it
+    /// writes the active row even when it only finds it.
+    private static func activeOrInserted(
         _ job: NewJob,
         workspace: WorkspaceID,
         destination: DestinationID,
@@ -39,23 +47,6 @@ public struct SQLJobQueue: JobQueue {
         dialect: SchemaDialect,
         in db: any SQLDatabase
     ) async throws -> JobID {
-        func insertReturningID(onConflict action: String) async throws -> Int64? {
-            let now = now.millisecondsSince1970
-            return try await db.raw(
-                """
-                INSERT INTO jobs (kind, workspace_id, destination_id, destination_type, payload, status, attempts, max_attempts, run_at, created_at)
-                VALUES (\(bind: job.kind.rawValue), \(bind: workspace.rawValue), \(bind: destination.rawValue),
-                    (SELECT type FROM destinations WHERE id = \(bind: destination.rawValue)),
-                    \(bind: job.payload), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now))
-                ON CONFLICT (destination_id, kind, payload) WHERE status IN ('queued', 'running') \(unsafeRaw: action)
-                RETURNING id
-                """
-            ).first(decodingColumn: "id", as: Int64.self)
-        }
-        if let inserted = try await insertReturningID(onConflict: "DO NOTHING") {
-            try await notifyWorkers(dialect: dialect, in: db)
-            return JobID(inserted)
-        }
         let active = try await db.select().column("id").from("jobs")
             .where("destination_id", .equal, destination.rawValue)
             .where("kind", .equal, job.kind.rawValue)
@@ -63,12 +54,38 @@ public struct SQLJobQueue: JobQueue {
             .where("status", .in, [JobStatus.queued.rawValue, JobStatus.running.rawValue])
             .first(decodingColumn: "id", as: Int64.self)
         if let active { return JobID(active) }
-        guard let settled = try await insertReturningID(onConflict: "DO UPDATE SET payload = excluded.payload") else {
-            throw StorageError.missingGeneratedID
-        }
-        // Inserted or found, the upsert cannot tell which: a spare wake-up costs the workers one empty claim.
+        let upsert = "DO UPDATE SET payload = excluded.payload"
+        guard let settled = try await insertReturningID(job, workspace: workspace, destination: destination, now: now, onConflict: upsert, dialect: dialect, in: db)
+        else { throw StorageError.missingGeneratedID }
+        return settled
+    }
+
+    /// Inserts the job for the workspace's destination, wakes the workers, and returns its id; nil when the
+    /// destination is not the workspace's or, with `DO NOTHING`, when a job of the kind is active. (Inserted
+    /// or found, the upsert cannot tell which: a spare wake-up costs the workers one empty claim.)
+    private static func insertReturningID(
+        _ job: NewJob,
+        workspace: WorkspaceID,
+        destination: DestinationID,
+        now: Date,
+        onConflict action: String,
+        dialect: SchemaDialect,
+        in db: any SQLDatabase
+    ) async throws -> JobID? {
+        let now = now.millisecondsSince1970
+        // SQLite reads ON CONFLICT after a SELECT as a join's unless the SELECT has a WHERE, which it has.
+        let id = try await db.raw(
+            """
+            INSERT INTO jobs (kind, workspace_id, destination_id, destination_type, payload, status, attempts, max_attempts, run_at, created_at)
+            SELECT \(bind: job.kind.rawValue), workspace_id, id, type, \(bind: job.payload), 'queued', 0, \(bind: job.maxAttempts), \(bind: now), \(bind: now)
+            FROM destinations WHERE id = \(bind: destination.rawValue) AND workspace_id = \(bind: workspace.rawValue)
+            ON CONFLICT (destination_id, kind, payload) WHERE status IN ('queued', 'running') \(unsafeRaw: action)
+            RETURNING id
+            """
+        ).first(decodingColumn: "id", as: Int64.self)
+        guard let id else { return nil }
         try await notifyWorkers(dialect: dialect, in: db)
-        return JobID(settled)
+        return JobID(id)
     }
 
     /// The jobs a destination starts with, in its creating transaction: one statement, as nothing can be
@@ -102,24 +119,41 @@ public struct SQLJobQueue: JobQueue {
         }
     }
 
-    public func claim(worker: String, now: Date, leaseUntil: Date, excludingTypes excluded: Set<String>) async throws -> JobLease? {
+    /// The due queued jobs are ranked within their type and taken while their type has room. PostgreSQL
+    /// allows no locking clause beside a window function, so the candidates are locked (skipping those
+    /// another instance holds) before they are ranked.
+    public func claim(worker: String, now: Date, leaseUntil: Date, room: ClaimRoom) async throws -> [JobLease] {
         let dialect = database.dialect
-        let skipped: SQLQueryString = excluded.isEmpty ? "" : "AND destination_type NOT IN (\(binds: excluded.sorted()))"
-        let row = try await database.writeStatement { db in
+        let full = room.byType.filter { $0.value <= 0 }.keys.sorted()
+        let limited = room.byType.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        let skipped: SQLQueryString = full.isEmpty ? "" : "AND destination_type NOT IN (\(binds: full))"
+        let typeRoom: SQLQueryString =
+            limited.isEmpty
+            ? "\(bind: room.otherTypes)"
+            : "CASE destination_type " + limited.map { "WHEN \(bind: $0.key) THEN \(bind: $0.value) " }.joined() + "ELSE \(bind: room.otherTypes) END"
+        let rows = try await database.writeStatement { db in
             try await db.raw(
                 """
+                WITH candidates AS (
+                    SELECT id, destination_type, run_at FROM jobs
+                    WHERE status = 'queued' AND run_at <= \(bind: now.millisecondsSince1970) \(skipped)
+                    ORDER BY run_at, id LIMIT \(bind: room.total * 4) \(unsafeRaw: dialect.skipLockedClause)
+                ), ranked AS (
+                    SELECT id, run_at, ROW_NUMBER() OVER (PARTITION BY destination_type ORDER BY run_at, id) AS rank,
+                        \(typeRoom) AS room
+                    FROM candidates
+                )
                 UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = \(bind: worker),
                     locked_until = \(bind: leaseUntil.millisecondsSince1970),
                     started_at = COALESCE(started_at, \(bind: now.millisecondsSince1970))
-                WHERE id = (
-                    SELECT id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: now.millisecondsSince1970) \(skipped)
-                    ORDER BY run_at, id LIMIT 1 \(unsafeRaw: dialect.skipLockedClause)
-                ) AND status = 'queued'
+                WHERE id IN (SELECT id FROM ranked WHERE rank <= room ORDER BY run_at, id LIMIT \(bind: room.total))
+                    AND status = 'queued'
                 RETURNING \(unsafeRaw: Self.columns.joined(separator: ", "))
                 """
-            ).first()
+            ).all()
         }
-        return try row.map { JobLease(job: try Self.job($0), worker: worker) }
+        return try rows.map { JobLease(job: try Self.job($0), worker: worker) }
+            .sorted { ($0.job.runAt, $0.job.id.rawValue) < ($1.job.runAt, $1.job.id.rawValue) }
     }
 
     public func renew(_ lease: JobLease, until: Date) async throws -> Bool {

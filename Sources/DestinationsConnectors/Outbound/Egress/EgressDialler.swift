@@ -22,11 +22,30 @@ struct EgressDialler: Sendable {
             if let known = resolution.known(host) {
                 return connect(host, port, known, on: loop)
             }
-            let (resolution, patience) = (resolution, patience)
-            return loop.makeFutureWithTask {
-                await resolution.resolve(host, lane: .dialling, patience: patience)
-            }.flatMap { connect(host, port, $0, on: loop) }
+            return lookUp(host, on: loop).flatMap { connect(host, port, $0, on: loop) }
         }
+    }
+
+    /// The name's outcome, or `.timedOut` at `patience` by the event loop's own clock: a busy process may
+    /// be slow to resume the lookup's task, never to give up on it.
+    private func lookUp(_ host: String, on loop: any EventLoop) -> EventLoopFuture<HostResolution.Outcome> {
+        let promise = loop.makePromise(of: HostResolution.Outcome.self)
+        let settled = NIOLoopBoundBox(false, eventLoop: loop)
+        @Sendable func settle(_ outcome: HostResolution.Outcome) {
+            guard !settled.value else { return }
+            settled.value = true
+            promise.succeed(outcome)
+        }
+        let timer = loop.scheduleTask(in: TimeAmount(patience)) { settle(.timedOut) }
+        let (resolution, patience) = (resolution, patience)
+        Task {
+            let outcome = await resolution.resolve(host, lane: .dialling, patience: patience)
+            loop.execute {
+                timer.cancel()
+                settle(outcome)
+            }
+        }
+        return promise.futureResult
     }
 
     private func connect(_ host: String, _ port: Int, _ outcome: HostResolution.Outcome, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
