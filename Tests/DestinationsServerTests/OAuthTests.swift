@@ -146,7 +146,7 @@ struct OAuthTests {
             #expect(consent["scope"] == "read write")
             let code = await oauth.consent(redirectURI: Self.redirect)
             let wrongDomain = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "other", "state": "\#(consent["state"]!)"}}}"#)
-            #expect(wrongDomain.status == .unprocessableContent)
+            #expect(wrongDomain.status == .conflict)
             _ = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
             let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#)
             #expect(create.status == .created)

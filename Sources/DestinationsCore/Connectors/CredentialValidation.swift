@@ -91,7 +91,12 @@ extension ConnectorDeclaration {
                 result.oauthState = (value ?? nil)?.stringValue.flatMap(nonBlank)
                 continue
             }
-            guard let field = field(key), let value = value ?? nil, !isBlank(value) else { continue }
+            guard let field = field(key), let value = value ?? nil else { continue }
+            // The length first: a blank value too long is refused, as the contract says, not ignored.
+            if let limit = field.format.maximumLength, let text = value.stringValue, text.codePoints > limit {
+                throw .unprocessable("credentials.\(field.id) must be at most \(limit) characters")
+            }
+            guard !isBlank(value) else { continue }
             try check(value, against: field)
             if field.secret {
                 result.secrets[key] = value
@@ -113,19 +118,21 @@ extension ConnectorDeclaration {
 
     private func check(_ json: JSONValue, against field: CredentialField) throws(APIError) {
         if case .object(let object) = json {
-            let problem = object.count > 100 ? "must have at most 100 entries" : object.keys.first { !isHeaderName($0) }.map { "has a key that is not a header name: \(quoted($0))" }
+            let problem =
+                object.count > FieldFormat.maximumEntries
+                ? "must have at most \(FieldFormat.maximumEntries) entries"
+                : object.keys.first { !TextPatterns.matches($0, TextPatterns.headerName) }.map { "has a key that is not a header name: \(quoted($0))" }
             if let problem { throw .unprocessable("credentials.\(field.id) \(problem)") }
             return
         }
         let value = json.stringValue ?? ""
         let problem: String? =
             switch field.format {
-            case .keyValues: nil
-            case .text: value.count > 10_000 ? "must be at most 10000 characters" : nil
-            case .url: isHTTPURL(value) ? nil : "must be an absolute http or https URL"
-            case .email: isEmail(value) ? nil : "must be an email address"
-            case .subdomain: isSubdomain(value) ? nil : "must be a subdomain: letters, digits and dashes only"
-            case .digits: isDigits(value) ? nil : "must contain digits (and dashes) only"
+            case .keyValues, .text: nil
+            case .url: TextPatterns.matches(value, TextPatterns.httpURL) ? nil : "must be an absolute http or https URL"
+            case .email: TextPatterns.matches(value, TextPatterns.email) ? nil : "must be an email address"
+            case .subdomain: TextPatterns.matches(value, TextPatterns.subdomain) ? nil : "must be a subdomain: letters, digits and dashes only"
+            case .digits: TextPatterns.matches(value, TextPatterns.digits) ? nil : "must contain digits (and dashes) only"
             case .choice(let choices):
                 choices.contains(value) ? nil : "must be one of: " + choices.joined(separator: ", ")
             }
@@ -135,43 +142,30 @@ extension ConnectorDeclaration {
     }
 }
 
+extension FieldFormat {
+    /// The longest value of the format, in code points; nil when the format bounds it itself or has no bound.
+    public var maximumLength: Int? {
+        switch self {
+        case .text: 10_000
+        case .url: 2048
+        case .email: 320
+        case .digits: 32
+        case .subdomain, .choice, .keyValues: nil
+        }
+    }
+
+    /// The most entries a key-value field takes.
+    public static let maximumEntries = 100
+}
+
 private func isBlank(_ value: JSONValue) -> Bool {
     value.stringValue.map { nonBlank($0) == nil } ?? false
 }
 
-/// RFC 9110 token characters.
-private func isHeaderName(_ value: String) -> Bool {
-    !value.isEmpty && value.count <= 256 && value.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0)) }
-}
-
 private func nonBlank(_ value: String) -> String? {
-    value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : value
+    TextPatterns.matches(value, TextPatterns.nonBlank) ? value : nil
 }
 
 private func article(_ typeName: String) -> String {
     typeName == "null" ? typeName : (typeName.first.map { "aeiou".contains($0) } == true ? "an " : "a ") + typeName
-}
-
-func isHTTPURL(_ value: String) -> Bool {
-    guard value.count <= 2048, let components = URLComponents(string: value),
-        let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-        let host = components.host, !host.isEmpty
-    else { return false }
-    return true
-}
-
-private func isEmail(_ value: String) -> Bool {
-    let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-    return value.count <= 320 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-        && !value.contains(where: \.isWhitespace)
-}
-
-private func isSubdomain(_ value: String) -> Bool {
-    (1...63).contains(value.count) && value.first != "-" && value.last != "-"
-        && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-}
-
-private func isDigits(_ value: String) -> Bool {
-    value.count <= 32 && value.contains(where: \.isNumber)
-        && value.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-") }
 }

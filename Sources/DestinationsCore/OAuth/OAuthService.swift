@@ -33,17 +33,17 @@ public struct OAuthService: OAuthCodeExchange {
     ///   the sandbox login.
     public func authorizeURL(_ principal: Principal, type: String, redirectURI: String, domain: String?, state: String?) async throws -> URL {
         let (connector, provider, client) = try oauthConnector(type, field: "type")
-        guard let redirect = URLComponents(string: redirectURI), ["http", "https"].contains(redirect.scheme?.lowercased()),
-            redirect.host?.isEmpty == false
-        else {
+        guard TextPatterns.matches(redirectURI, TextPatterns.httpURL), redirectURI.codePoints <= FieldFormat.url.maximumLength! else {
             throw APIError.unprocessable("redirect_uri must be an absolute http or https URL")
         }
         var extras = OAuthExtras()
+        if let domain, !TextPatterns.matches(domain, TextPatterns.subdomain) {
+            throw APIError.unprocessable("domain must be a subdomain: letters, digits and dashes only")
+        }
         if provider.needsDomain {
-            guard let domain, !domain.isEmpty else {
+            guard let domain else {
                 throw APIError.unprocessable("domain is required for \(type): the subdomain of https://<domain>.zendesk.com")
             }
-            try connector.declaration.validate(field: "domain", value: domain)
             extras.domain = domain
         }
         if connector.declaration.serviceName == "salesforce", let state {
@@ -73,7 +73,8 @@ public struct OAuthService: OAuthCodeExchange {
         let now = clock.now()
         let authorization = try await consumePending(state: state, type: type, workspace: workspace, now: now)
         if let domain = authorization.extras.domain, let given = fields["domain"]?.stringValue, given != domain {
-            throw APIError.unprocessable("credentials.domain (\(given)) is not the domain that was authorised (\(domain))")
+            // Well formed, and at odds with the authorisation it completes.
+            throw APIError(.conflict, "credentials.domain (\(given)) is not the domain that was authorised (\(domain))")
         }
         let tokens: OAuthTokens
         do {
@@ -104,7 +105,9 @@ public struct OAuthService: OAuthCodeExchange {
             return found
         }
         guard let found = try await pending.consumeNewest(workspace: workspace, type: type, now: now) else {
-            throw APIError.unprocessable(
+            // The workspace's state, not the request, is what is missing: authorise, then send it again.
+            throw APIError(
+                .conflict,
                 "No pending authorisation for \(type) in this workspace: call GET /api/v1/destinations/authorize_url first (an authorisation expires after 10 minutes and is used once)"
             )
         }

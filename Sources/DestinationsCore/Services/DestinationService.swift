@@ -32,7 +32,7 @@ public struct DestinationChange: Sendable {
 /// The destinations use cases, without HTTP: validation against the connector declarations, encryption
 /// of secrets, and the store.
 public struct DestinationService: Sendable {
-    static let maximumNameLength = 255
+    static let maximumNameLength = TextPatterns.maximumNameLength
 
     private let store: any DestinationStore
     private let jobs: any JobEnqueuing
@@ -152,9 +152,8 @@ public struct DestinationService: Sendable {
             if let ifMatch, !ifMatch.matchesStrongly(stored.destination.entityTag) { throw APIError.staleDestination }
             var next = stored
             if let type = change.type, type != stored.destination.type {
-                throw APIError.unprocessable(
-                    "service_connection.type cannot change (this destination is \(stored.destination.type))"
-                )
+                // The request is well formed; it conflicts with what the destination is.
+                throw APIError(.conflict, "service_connection.type cannot change (this destination is \(stored.destination.type))")
             }
             if let name { next.destination.name = name }
             if let credentials = change.credentials {
@@ -246,31 +245,17 @@ public struct DestinationService: Sendable {
         }
     }
 
-    /// The contract's `DestinationName`, scalar for scalar: its pattern's classes are these.
+    /// The contract's `DestinationName`.
     static func validName(_ name: String) throws(APIError) -> String {
-        let scalars = name.unicodeScalars
-        guard scalars.contains(where: { !isControl($0) && !isSpace($0) }) else {
+        guard TextPatterns.matches(name, TextPatterns.nonBlank) else {
             throw .unprocessable("service_connection.name must not be empty")
         }
-        guard scalars.count <= maximumNameLength else {
+        guard name.codePoints <= maximumNameLength else {
             throw .unprocessable("service_connection.name must be at most \(maximumNameLength) characters")
         }
-        guard !scalars.contains(where: isControl) else {
+        guard TextPatterns.matches(name, TextPatterns.name) else {
             throw .unprocessable("service_connection.name must not contain control characters")
         }
         return name
-    }
-
-    /// Unicode's controls (Cc).
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        (0...0x1F).contains(scalar.value) || (0x7F...0x9F).contains(scalar.value)
-    }
-
-    /// Unicode's space and separator characters (Zs, Zl, Zp).
-    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
-        default: false
-        }
     }
 }

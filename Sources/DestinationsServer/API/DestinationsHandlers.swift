@@ -30,12 +30,7 @@ struct DestinationsHandlers: APIProtocol {
         let connection = body.serviceConnection
         let detail = try await destinations.create(
             principal,
-            DestinationCreation(
-                type: connection._type,
-                topLevelType: body._type,
-                name: connection.name,
-                credentials: connection.credentials.additionalProperties.jsonObject
-            )
+            DestinationCreation(type: connection.type, topLevelType: body.type, name: connection.name, credentials: connection.credentials)
         )
         Self.setEntityTag(detail.destination)
         return .created(.init(body: .json(.init(status: .created, data: .init(detail)))))
@@ -57,7 +52,7 @@ struct DestinationsHandlers: APIProtocol {
         let detail = try await destinations.update(
             principal,
             DestinationID(input.path.id),
-            DestinationChange(type: connection._type, name: connection.name, credentials: connection.credentials?.additionalProperties.jsonObject),
+            DestinationChange(type: connection.type, name: connection.name, credentials: connection.credentials),
             ifMatch: EntityTagCondition(header: input.headers.ifMatch)
         )
         Self.setEntityTag(detail.destination)

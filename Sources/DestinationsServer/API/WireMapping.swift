@@ -4,25 +4,6 @@ import Foundation
 import OpenAPIRuntime
 
 /// Translations between the generated wire types and Core's values.
-extension JSONValue {
-    init(openAPIValue value: (any Sendable)?) {
-        switch value {
-        case nil: self = .null
-        case let value as Bool: self = .bool(value)
-        case let value as Int: self = .integer(Int64(value))
-        case let value as Double: self = .number(value)
-        case let value as String: self = .string(value)
-        case let value as [(any Sendable)?]: self = .array(value.map(JSONValue.init(openAPIValue:)))
-        case let value as [String: (any Sendable)?]: self = .object(value.mapValues(JSONValue.init(openAPIValue:)))
-        default: self = .null
-        }
-    }
-}
-
-extension OpenAPIObjectContainer {
-    var jsonObject: [String: JSONValue] { value.mapValues(JSONValue.init(openAPIValue:)) }
-}
-
 extension Components.Schemas.Destination {
     init(_ destination: Destination) {
         self.init(
