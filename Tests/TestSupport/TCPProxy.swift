@@ -1,3 +1,4 @@
+@testable import DestinationsConnectors
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -24,12 +25,12 @@ public final class TCPProxy: Sendable {
                 }
                 return ClientBootstrap(group: inbound.eventLoop)
                     .connect(to: target)
-                    .flatMap { outbound in
+                    .flatMapThrowing { outbound in
                         state.withLockedValue { $0.channels += [inbound, outbound] }
-                        let (toOutbound, toInbound) = GlueHandler.pair()
-                        return inbound.pipeline.addHandler(toOutbound).flatMap {
-                            outbound.pipeline.addHandler(toInbound)
-                        }
+                        // The egress's own tunnel: both channels live on the inbound one's event loop.
+                        let (toOutbound, toInbound) = TunnelHandler.pair()
+                        try inbound.pipeline.syncOperations.addHandler(toOutbound)
+                        try outbound.pipeline.syncOperations.addHandler(toInbound)
                     }
             }
             .bind(host: "127.0.0.1", port: 0)
@@ -53,50 +54,5 @@ public final class TCPProxy: Sendable {
     public func close() async throws {
         cut()
         try await server.close()
-    }
-}
-
-/// Forwards what one side reads to the other, and closes both together.
-private final class GlueHandler: ChannelDuplexHandler, @unchecked Sendable {
-    typealias InboundIn = NIOAny
-    typealias OutboundIn = NIOAny
-    typealias OutboundOut = NIOAny
-
-    private var partner: GlueHandler?
-    private var context: ChannelHandlerContext?
-
-    static func pair() -> (GlueHandler, GlueHandler) {
-        let first = GlueHandler()
-        let second = GlueHandler()
-        first.partner = second
-        second.partner = first
-        return (first, second)
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
-        partner = nil
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        partner?.forward(data)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        partner?.closePartner()
-    }
-
-    // Both channels of a pair live on the same event loop (the outbound one is made on the inbound's
-    // loop), so the partner's context is used directly.
-    private func forward(_ data: NIOAny) {
-        context?.writeAndFlush(data, promise: nil)
-    }
-
-    private func closePartner() {
-        context?.close(promise: nil)
     }
 }

@@ -35,7 +35,8 @@ public final class OutboundEgress: Sendable {
         func listen(vetting: OutboundGuard?) async throws -> any Channel {
             let dialler = EgressDialler(vetting: vetting, resolution: resolution, patience: patience, connectTimeout: connectTimeout)
             return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.backlog, value: 256)
+                // Hundreds of jobs may open connections at once; the kernel caps this at somaxconn.
+                .serverChannelOption(.backlog, value: 4096)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(EgressHandshakeHandler(dialler: dialler))
