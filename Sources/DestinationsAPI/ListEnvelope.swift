@@ -93,7 +93,16 @@ package struct ConfigurationFieldPayload: Codable, Hashable, Sendable {
     package var hint: String?
     package var possibleValues: [String]?
 
-    package init(id: String, label: String, type: String, rules: [String], isPasswordTypeField: Bool, placeholder: String?, hint: String?, possibleValues: [String]?) {
+    package init(
+        id: String,
+        label: String,
+        type: String,
+        rules: [String],
+        isPasswordTypeField: Bool,
+        placeholder: String?,
+        hint: String?,
+        possibleValues: [String]?
+    ) {
         self.id = id
         self.label = label
         self.type = type

@@ -40,7 +40,10 @@ extension Catalog {
             ),
             (
                 "Subdomain",
-                .map([("type", "string"), ("description", .quoted("A DNS label: letters, digits and dashes.")), ("pattern", .quoted(TextPatterns.subdomain))])
+                .map([
+                    ("type", "string"), ("description", .quoted("A DNS label: letters, digits and dashes.")),
+                    ("pattern", .quoted(TextPatterns.subdomain)),
+                ])
             ),
             (
                 "CreateDestinationRequest",
@@ -50,7 +53,8 @@ extension Catalog {
                 ])
             ),
         ])
-        return ([contractBegin, "    # Generated from the connector registry by `destinations contract-schemas`: edit the connectors, not this."]
+        return
+            ([contractBegin, "    # Generated from the connector registry by `destinations contract-schemas`: edit the connectors, not this."]
             + schemas.lines(indent: 4) + [contractEnd]).joined(separator: "\n")
     }
 
@@ -62,7 +66,9 @@ extension Catalog {
                 ("pattern", .quoted(TextPatterns.nonBlank)),
                 ("description", .quoted("The code the provider handed back after consent (GET /destinations/authorize_url).")),
             ])
-            let state: YAML = .map([("type", .flow(["string", "'null'"])), ("description", .quoted("The state the provider handed back with the code."))])
+            let state: YAML = .map([
+                ("type", .flow(["string", "'null'"])), ("description", .quoted("The state the provider handed back with the code.")),
+            ])
             credentials = [(ConnectorDeclaration.oauthCodeKey, true, code)] + credentials + [(ConnectorDeclaration.oauthStateKey, false, state)]
         }
         let type: YAML = .map([("const", .plain(declaration.serviceName))])
@@ -82,7 +88,13 @@ extension Catalog {
                                 "properties",
                                 .map([
                                     ("type", type),
-                                    ("name", nullable(.map([("$ref", .quoted("#/components/schemas/DestinationName"))]), "Defaults to \(declaration.label).")),
+                                    (
+                                        "name",
+                                        nullable(
+                                            .map([("$ref", .quoted("#/components/schemas/DestinationName"))]),
+                                            "Defaults to \(declaration.label)."
+                                        )
+                                    ),
                                     (
                                         "credentials",
                                         .map([

@@ -13,7 +13,9 @@ extension Catalog {
             let fields = declaration.fields.map { field in
                 "`\(field.id)`" + (field.secret ? "*" : "") + (field.required ? "" : "?")
             }
-            let columns = ["`\(declaration.serviceName)`", declaration.label, declaration.authMethod.rawValue, (oauthCode + fields).joined(separator: ", ")]
+            let columns = [
+                "`\(declaration.serviceName)`", declaration.label, declaration.authMethod.rawValue, (oauthCode + fields).joined(separator: ", "),
+            ]
             lines.append("| " + columns.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")

@@ -21,18 +21,29 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         MethodNotAllowedMiddleware(routes: .served)
         ErrorMiddleware()
         AuthenticationMiddleware(access: environment.access)
-        RateLimitMiddleware(buckets: environment.rateLimitBuckets, settings: settings.rateLimits, metrics: environment.metrics, clock: environment.clock)
+        RateLimitMiddleware(
+            buckets: environment.rateLimitBuckets,
+            settings: settings.rateLimits,
+            metrics: environment.metrics,
+            clock: environment.clock
+        )
         RequestBodyMiddleware(timeout: .milliseconds(Int64(settings.bodyTimeout * 1000)))
         IdempotencyMiddleware(store: environment.idempotency, ttl: settings.idempotencyTTL, metrics: environment.metrics, clock: environment.clock)
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
     router.addOperationalRoutes(environment)
-    try DestinationsHandlers(destinations: environment.destinations, jobs: environment.jobs, oauth: environment.oauth, audit: environment.audit, connectors: Catalog.registry)
-        .registerHandlers(
-            on: router,
-            serverURL: URL(string: "/api/v1")!,
-            configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
-        )
+    try DestinationsHandlers(
+        destinations: environment.destinations,
+        jobs: environment.jobs,
+        oauth: environment.oauth,
+        audit: environment.audit,
+        connectors: Catalog.registry
+    )
+    .registerHandlers(
+        on: router,
+        serverURL: URL(string: "/api/v1")!,
+        configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+    )
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),

@@ -91,8 +91,14 @@ struct Seed: AsyncParsableCommand {
                 for offset in 0..<size {
                     let created = base + Int64(offset)
                     insert = insert.values(
-                        SQLBind(workspace.rawValue), SQLBind("active_campaign"), SQLBind("Destination \(batch + offset)"),
-                        SQLBind(details), SQLBind(sealed.keyID), SQLBind(sealed.ciphertext), SQLBind(created), SQLBind(created)
+                        SQLBind(workspace.rawValue),
+                        SQLBind("active_campaign"),
+                        SQLBind("Destination \(batch + offset)"),
+                        SQLBind(details),
+                        SQLBind(sealed.keyID),
+                        SQLBind(sealed.ciphertext),
+                        SQLBind(created),
+                        SQLBind(created)
                     )
                 }
                 let ids = try await insert.returning("id").all(decodingColumn: "id", as: Int64.self)
@@ -103,7 +109,12 @@ struct Seed: AsyncParsableCommand {
                     for id in ids[chunk..<min(chunk + 100, ids.count)] {
                         for position in 0..<objectCount {
                             objects = objects.values(
-                                SQLBind(id), SQLBind(position), SQLBind("object_\(position)"), SQLBind("Object \(position)"), SQLBind(true), SQLBind(false)
+                                SQLBind(id),
+                                SQLBind(position),
+                                SQLBind("object_\(position)"),
+                                SQLBind("Object \(position)"),
+                                SQLBind(true),
+                                SQLBind(false)
                             )
                         }
                     }
@@ -136,8 +147,14 @@ struct Claims: AsyncParsableCommand {
         for index in 0..<jobs {
             _ = try await store.insert(
                 NewDestination(
-                    workspaceID: workspace.id, type: "braze", name: "d\(index)", connectionDetails: [:], secrets: sealed,
-                    objects: [], initialJobs: [NewJob(kind: .refreshObjects, maxAttempts: 3)], now: Date()
+                    workspaceID: workspace.id,
+                    type: "braze",
+                    name: "d\(index)",
+                    connectionDetails: [:],
+                    secrets: sealed,
+                    objects: [],
+                    initialJobs: [NewJob(kind: .refreshObjects, maxAttempts: 3)],
+                    now: Date()
                 )
             )
         }

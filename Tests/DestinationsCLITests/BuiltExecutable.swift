@@ -64,12 +64,15 @@ final class RunningProcess: @unchecked Sendable {
         // `env -C` sets the working directory and execs in place, so the pid is the executable's.
         let argv = (["/usr/bin/env", "-C", directory, executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for pointer in argv + envp { free(pointer) } }
         let (child, outRead, errRead) = try Self.spawnLock.withLock {
             // Under one lock, so no other child inherits these pipes before they are marked close-on-exec.
             let (outRead, outWrite) = try Self.pipe()
             let (errRead, errWrite) = try Self.pipe()
-            defer { close(outWrite); close(errWrite) }
+            defer {
+                close(outWrite)
+                close(errWrite)
+            }
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
@@ -94,7 +97,10 @@ final class RunningProcess: @unchecked Sendable {
         for (descriptor, isOut) in [(outRead, true), (errRead, false)] {
             readers.enter()
             Thread.detachNewThread { [self] in
-                defer { close(descriptor); readers.leave() }
+                defer {
+                    close(descriptor)
+                    readers.leave()
+                }
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 while true {
                     let count = read(descriptor, &buffer, buffer.count)

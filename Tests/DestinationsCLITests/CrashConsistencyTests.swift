@@ -94,7 +94,9 @@ final class CrashConsistencyTests: Sendable {
             _ = await last.process.finish()
             let check = try RunningProcess(
                 executable: "/usr/bin/python3",
-                arguments: ["-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])", database],
+                arguments: [
+                    "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])", database,
+                ],
                 environment: ProcessInfo.processInfo.environment,
                 directory: directory.path
             )
@@ -116,7 +118,8 @@ final class CrashConsistencyTests: Sendable {
                     let name = "w\(writer)-\(step)"
                     await ledger.beginCreate(name)
                     let created = try await api.send(
-                        .POST, "/api/v1/destinations",
+                        .POST,
+                        "/api/v1/destinations",
                         #"{"service_connection": {"type": "braze", "name": "\#(name)", "credentials": {"api_key": "k", "instance_url": "\#(instanceURL)"}}}"#
                     )
                     if created.status == 201, case .number(let id)? = created.json["data"]?.objectValue?["id"] {

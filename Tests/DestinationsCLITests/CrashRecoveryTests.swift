@@ -1,8 +1,8 @@
 import AsyncHTTPClient
-import TestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Testing
 
 /// The real binary, killed with SIGKILL while a refresh runs: after a restart the job is taken up
@@ -44,7 +44,11 @@ final class CrashRecoveryTests: Sendable {
             let first = try await executable.serve(environment: environment, in: directory)
             let token = try #require(first.firstToken)
 
-            let created = try await API(port: first.port, token: token).send(.POST, "/api/v1/destinations", #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#)
+            let created = try await API(port: first.port, token: token).send(
+                .POST,
+                "/api/v1/destinations",
+                #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+            )
             #expect(created.status == 201)
             let id = try #require(created.json["data"]?.objectValue?["id"])
             for await _ in firstCall { break }
@@ -123,12 +127,19 @@ enum JSONValueLite: Decodable, CustomStringConvertible {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValueLite].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValueLite].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValueLite].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValueLite].self))
+        }
     }
 
     var stringValue: String? { if case .string(let value) = self { value } else { nil } }

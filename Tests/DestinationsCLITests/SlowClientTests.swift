@@ -34,7 +34,8 @@ final class SlowClientTests: Sendable {
         // A header line every 300 ms, never the blank line that ends them.
         async let loris = Trickle.run(port: port, head: "GET /healthz HTTP/1.1\r\nHost: x\r\n", pieces: Array(repeating: "X-Slow: 1\r\n", count: 20))
         // A body promised in full, sent a byte every 300 ms.
-        let slowBody = "POST /api/v1/destinations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n"
+        let slowBody =
+            "POST /api/v1/destinations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n"
             + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n"
         async let drip = Trickle.run(port: port, head: slowBody, pieces: Array(repeating: " ", count: 20))
         // Everyone else is served meanwhile.

@@ -1,9 +1,10 @@
-@testable import DestinationsConnectors
 import DestinationsCore
 import Foundation
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import DestinationsConnectors
 
 /// The objects and fields of the connectors that ask their service, against fakes in each provider's
 /// documented shape, paged the way the provider pages.
@@ -37,10 +38,18 @@ struct CatalogDiscoveryTests {
             serviceName: "iterable",
             secrets: ["api_key": "it"],
             routes: { fake in
-                paged(fake, "/api/catalogs", [
-                    { base in #"{"code": "Success", "params": {"catalogNames": [{"name": "Restaurants"}], "totalCatalogsCount": 2, "nextPageUrl": "\#(base)/api/catalogs?page=2&pageSize=100"}}"# },
-                    { _ in #"{"code": "Success", "params": {"catalogNames": [{"name": "Products"}], "totalCatalogsCount": 2, "nextPageUrl": null}}"# },
-                ])
+                paged(
+                    fake,
+                    "/api/catalogs",
+                    [
+                        { base in
+                            #"{"code": "Success", "params": {"catalogNames": [{"name": "Restaurants"}], "totalCatalogsCount": 2, "nextPageUrl": "\#(base)/api/catalogs?page=2&pageSize=100"}}"#
+                        },
+                        { _ in
+                            #"{"code": "Success", "params": {"catalogNames": [{"name": "Products"}], "totalCatalogsCount": 2, "nextPageUrl": null}}"#
+                        },
+                    ]
+                )
                 fake.on("GET", "/api/users/getFields") { _ in .json(#"{"fields": {"email": "string", "userId": "string", "signupDate": "date"}}"#) }
             },
             discovered: ["catalog:Restaurants", "catalog:Products"],
@@ -53,7 +62,9 @@ struct CatalogDiscoveryTests {
             secrets: ["track_api_key": "t", "app_api_key": "a"],
             routes: { fake in
                 fake.on("GET", "/v1/object_types") { _ in
-                    .json(#"{"types": [{"id": "1", "name": "Companies", "singular_name": "Company", "enabled": true}, {"id": "2", "name": "Accounts", "enabled": true}]}"#)
+                    .json(
+                        #"{"types": [{"id": "1", "name": "Companies", "singular_name": "Company", "enabled": true}, {"id": "2", "name": "Accounts", "enabled": true}]}"#
+                    )
                 }
             },
             discovered: ["object:1", "object:2"]
@@ -62,10 +73,18 @@ struct CatalogDiscoveryTests {
             serviceName: "klaviyo",
             secrets: ["private_api_key": "pk"],
             routes: { fake in
-                paged(fake, "/api/lists", [
-                    { base in #"{"data": [{"type": "list", "id": "Y6nRLr", "attributes": {"name": "Newsletter"}}], "links": {"self": "x", "next": "\#(base)/api/lists?page%5Bcursor%5D=abc", "prev": null}}"# },
-                    { _ in #"{"data": [{"type": "list", "id": "Qq2xYz", "attributes": {"name": "VIP"}}], "links": {"self": "x", "next": null, "prev": null}}"# },
-                ])
+                paged(
+                    fake,
+                    "/api/lists",
+                    [
+                        { base in
+                            #"{"data": [{"type": "list", "id": "Y6nRLr", "attributes": {"name": "Newsletter"}}], "links": {"self": "x", "next": "\#(base)/api/lists?page%5Bcursor%5D=abc", "prev": null}}"#
+                        },
+                        { _ in
+                            #"{"data": [{"type": "list", "id": "Qq2xYz", "attributes": {"name": "VIP"}}], "links": {"self": "x", "next": null, "prev": null}}"#
+                        },
+                    ]
+                )
             },
             discovered: ["list:Y6nRLr", "list:Qq2xYz"]
         ),
@@ -76,7 +95,9 @@ struct CatalogDiscoveryTests {
             routes: { fake in
                 fake.on("GET", "/identity/oauth/token") { _ in .json(#"{"access_token": "mk", "token_type": "bearer", "expires_in": 3599}"#) }
                 fake.on("GET", "/rest/v1/customobjects.json") { _ in
-                    .json(#"{"requestId": "1", "success": true, "result": [{"name": "car_c", "displayName": "Car", "idField": "marketoGUID", "dedupeFields": ["vin"]}]}"#)
+                    .json(
+                        #"{"requestId": "1", "success": true, "result": [{"name": "car_c", "displayName": "Car", "idField": "marketoGUID", "dedupeFields": ["vin"]}]}"#
+                    )
                 }
                 fake.on("GET", "/rest/v1/leads/describe.json") { _ in
                     .json(
@@ -98,7 +119,9 @@ struct CatalogDiscoveryTests {
                         : .json(#"{"lists": [{"id": "b2", "web_id": 2, "name": "Customers"}], "total_items": 2}"#)
                 }
                 fake.on("GET", "/3.0/lists/a1/merge-fields") { _ in
-                    .json(#"{"merge_fields": [{"merge_id": 1, "tag": "FNAME", "name": "First Name", "type": "text", "required": false, "list_id": "a1"}], "list_id": "a1", "total_items": 1}"#)
+                    .json(
+                        #"{"merge_fields": [{"merge_id": 1, "tag": "FNAME", "name": "First Name", "type": "text", "required": false, "list_id": "a1"}], "list_id": "a1", "total_items": 1}"#
+                    )
                 }
             },
             discovered: ["audience:a1", "audience:b2"],
@@ -118,10 +141,16 @@ struct CatalogDiscoveryTests {
             serviceName: "sendgrid",
             secrets: ["api_key": "SG.k"],
             routes: { fake in
-                paged(fake, "/v3/marketing/lists", [
-                    { base in #"{"result": [{"id": "ca7a", "name": "Newsletter", "contact_count": 3}], "_metadata": {"self": "x", "next": "\#(base)/v3/marketing/lists?page_size=1000&page_token=abc", "count": 2}}"# },
-                    { _ in #"{"result": [{"id": "db8b", "name": "Trial", "contact_count": 1}], "_metadata": {"self": "y", "count": 2}}"# },
-                ])
+                paged(
+                    fake,
+                    "/v3/marketing/lists",
+                    [
+                        { base in
+                            #"{"result": [{"id": "ca7a", "name": "Newsletter", "contact_count": 3}], "_metadata": {"self": "x", "next": "\#(base)/v3/marketing/lists?page_size=1000&page_token=abc", "count": 2}}"#
+                        },
+                        { _ in #"{"result": [{"id": "db8b", "name": "Trial", "contact_count": 1}], "_metadata": {"self": "y", "count": 2}}"# },
+                    ]
+                )
                 fake.on("GET", "/v3/marketing/field_definitions") { _ in
                     .json(
                         #"{"custom_fields": [{"id": "e1_T", "name": "plan", "field_type": "Text"}], "reserved_fields": [{"id": "_rf0_T", "name": "first_name", "field_type": "Text"}, {"id": "_rf2_T", "name": "email", "field_type": "Text"}, {"id": "_rf19_D", "name": "created_at", "field_type": "Date", "read_only": true}]}"#
@@ -139,8 +168,12 @@ struct CatalogDiscoveryTests {
             routes: { fake in
                 fake.on("GET", "/api/v2/personFields") { call in
                     call.query["cursor"] == nil
-                        ? .json(#"{"success": true, "data": [{"field_code": "name", "field_name": "Name", "field_type": "varchar", "is_custom_field": false}], "additional_data": {"next_cursor": "c2"}}"#)
-                        : .json(#"{"success": true, "data": [{"field_code": "dcf558aac1ae4e8c4f849ba5e668430d8df9be12", "field_name": "Tier", "field_type": "enum", "is_custom_field": true}], "additional_data": {"next_cursor": null}}"#)
+                        ? .json(
+                            #"{"success": true, "data": [{"field_code": "name", "field_name": "Name", "field_type": "varchar", "is_custom_field": false}], "additional_data": {"next_cursor": "c2"}}"#
+                        )
+                        : .json(
+                            #"{"success": true, "data": [{"field_code": "dcf558aac1ae4e8c4f849ba5e668430d8df9be12", "field_name": "Tier", "field_type": "enum", "is_custom_field": true}], "additional_data": {"next_cursor": null}}"#
+                        )
                 }
             },
             discovered: [],
@@ -152,10 +185,18 @@ struct CatalogDiscoveryTests {
             details: ["ad_account_id": "123"],
             secrets: ["access_token": "meta"],
             routes: { fake in
-                paged(fake, "/v25.0/act_123/customaudiences", [
-                    { base in #"{"data": [{"id": "238", "name": "Buyers", "subtype": "CUSTOM"}, {"id": "239", "name": "Lookalike", "subtype": "LOOKALIKE"}], "paging": {"cursors": {"before": "a", "after": "b"}, "next": "\#(base)/v25.0/act_123/customaudiences?after=b"}}"# },
-                    { _ in #"{"data": [{"id": "240", "name": "Churned", "subtype": "CUSTOM"}], "paging": {"cursors": {"before": "b", "after": "c"}}}"# },
-                ])
+                paged(
+                    fake,
+                    "/v25.0/act_123/customaudiences",
+                    [
+                        { base in
+                            #"{"data": [{"id": "238", "name": "Buyers", "subtype": "CUSTOM"}, {"id": "239", "name": "Lookalike", "subtype": "LOOKALIKE"}], "paging": {"cursors": {"before": "a", "after": "b"}, "next": "\#(base)/v25.0/act_123/customaudiences?after=b"}}"#
+                        },
+                        { _ in
+                            #"{"data": [{"id": "240", "name": "Churned", "subtype": "CUSTOM"}], "paging": {"cursors": {"before": "b", "after": "c"}}}"#
+                        },
+                    ]
+                )
             },
             discovered: ["audience:238", "audience:240"]
         ),
@@ -200,10 +241,18 @@ struct CatalogDiscoveryTests {
             secrets: ["access_token": "zd"],
             routes: { fake in
                 fake.zendeskCustomObjects([])
-                paged(fake, "/api/v2/ticket_fields", [
-                    { base in #"{"ticket_fields": [{"id": 34, "type": "subject", "title": "Subject", "active": true, "required": true}], "next_page": "\#(base)/api/v2/ticket_fields?page=2"}"# },
-                    { _ in #"{"ticket_fields": [{"id": 35, "type": "tagger", "title": "Plan", "active": true, "required": false}, {"id": 36, "type": "text", "title": "Old", "active": false}], "next_page": null}"# },
-                ])
+                paged(
+                    fake,
+                    "/api/v2/ticket_fields",
+                    [
+                        { base in
+                            #"{"ticket_fields": [{"id": 34, "type": "subject", "title": "Subject", "active": true, "required": true}], "next_page": "\#(base)/api/v2/ticket_fields?page=2"}"#
+                        },
+                        { _ in
+                            #"{"ticket_fields": [{"id": 35, "type": "tagger", "title": "Plan", "active": true, "required": false}, {"id": 36, "type": "text", "title": "Old", "active": false}], "next_page": null}"#
+                        },
+                    ]
+                )
             },
             discovered: [],
             fieldsOf: "ticket",
@@ -216,7 +265,9 @@ struct CatalogDiscoveryTests {
             routes: { fake in
                 fake.activeCampaignSchemas([])
                 fake.on("GET", "/api/3/fields") { _ in
-                    .json(#"{"fields": [{"id": "1", "title": "Plan", "type": "dropdown", "isrequired": "1", "perstag": "PLAN"}], "meta": {"total": "1"}}"#)
+                    .json(
+                        #"{"fields": [{"id": "1", "title": "Plan", "type": "dropdown", "isrequired": "1", "perstag": "PLAN"}], "meta": {"total": "1"}}"#
+                    )
                 }
             },
             discovered: [],

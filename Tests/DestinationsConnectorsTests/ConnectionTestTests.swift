@@ -1,9 +1,10 @@
 import CryptoExtras
-@testable import DestinationsConnectors
 import DestinationsCore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import DestinationsConnectors
 
 /// Every registered connector's connection test against a fake answering in the provider's documented
 /// shape, through the production HTTP client; then what a user reads when it fails.
@@ -40,7 +41,13 @@ struct ConnectionTestTests {
             serviceName: "active_campaign",
             details: ["instance_url": "https://acme.api-us1.com"],
             secrets: ["api_token": "ac-token"],
-            answers: [Answer(path: "/api/3/users/me", body: #"{"user": {"id": "1", "username": "admin", "email": "admin@acme.com"}}"#, auth: ("api-token", "ac-token"))]
+            answers: [
+                Answer(
+                    path: "/api/3/users/me",
+                    body: #"{"user": {"id": "1", "username": "admin", "email": "admin@acme.com"}}"#,
+                    auth: ("api-token", "ac-token")
+                )
+            ]
         ),
         Case(
             serviceName: "amplitude",
@@ -66,8 +73,16 @@ struct ConnectionTestTests {
             details: ["site_id": "site-1"],
             secrets: ["track_api_key": "track-key", "app_api_key": "app-key"],
             answers: [
-                Answer(path: "/api/v1/accounts/region", body: #"{"url": "https://track.customer.io", "data_center": "us", "environment_id": 12}"#, auth: basic("site-1", "track-key")),
-                Answer(path: "/v1/object_types", body: #"{"types": [{"id": "1", "name": "Companies", "singular_name": "Company", "enabled": true}]}"#, auth: bearer("app-key")),
+                Answer(
+                    path: "/api/v1/accounts/region",
+                    body: #"{"url": "https://track.customer.io", "data_center": "us", "environment_id": 12}"#,
+                    auth: basic("site-1", "track-key")
+                ),
+                Answer(
+                    path: "/v1/object_types",
+                    body: #"{"types": [{"id": "1", "name": "Companies", "singular_name": "Company", "enabled": true}]}"#,
+                    auth: bearer("app-key")
+                ),
             ]
         ),
         Case(
@@ -84,7 +99,11 @@ struct ConnectionTestTests {
             details: ["account_id": "751-501-1393"],
             secrets: ["access_token": "ya29.ads", "developer_token": "dev-token"],
             answers: [
-                Answer(path: "/v26/customers:listAccessibleCustomers", body: #"{"resourceNames": ["customers/7515011393"]}"#, auth: ("developer-token", "dev-token"))
+                Answer(
+                    path: "/v26/customers:listAccessibleCustomers",
+                    body: #"{"resourceNames": ["customers/7515011393"]}"#,
+                    auth: ("developer-token", "dev-token")
+                )
             ]
         ),
         Case(
@@ -106,45 +125,85 @@ struct ConnectionTestTests {
             serviceName: "hubspot",
             secrets: ["access_token": "hs-token"],
             answers: [
-                Answer(path: "/account-info/v3/details", body: #"{"portalId": 62515, "accountType": "STANDARD", "timeZone": "US/Eastern", "companyCurrency": "USD", "utcOffset": "-05:00"}"#, auth: bearer("hs-token"))
+                Answer(
+                    path: "/account-info/v3/details",
+                    body:
+                        #"{"portalId": 62515, "accountType": "STANDARD", "timeZone": "US/Eastern", "companyCurrency": "USD", "utcOffset": "-05:00"}"#,
+                    auth: bearer("hs-token")
+                )
             ]
         ),
         Case(
             serviceName: "intercom",
             secrets: ["access_token": "ic-token"],
-            answers: [Answer(path: "/me", body: #"{"type": "admin", "id": "991", "email": "ops@acme.com", "app": {"id_code": "abc123"}}"#, auth: bearer("ic-token"))]
+            answers: [
+                Answer(
+                    path: "/me",
+                    body: #"{"type": "admin", "id": "991", "email": "ops@acme.com", "app": {"id_code": "abc123"}}"#,
+                    auth: bearer("ic-token")
+                )
+            ]
         ),
         Case(
             serviceName: "iterable",
             secrets: ["api_key": "it-key"],
-            answers: [Answer(path: "/api/lists", body: #"{"lists": [{"id": 1, "name": "Newsletter", "createdAt": 1700000000000, "listType": "Standard"}]}"#, auth: ("api-key", "it-key"))]
+            answers: [
+                Answer(
+                    path: "/api/lists",
+                    body: #"{"lists": [{"id": 1, "name": "Newsletter", "createdAt": 1700000000000, "listType": "Standard"}]}"#,
+                    auth: ("api-key", "it-key")
+                )
+            ]
         ),
         Case(
             serviceName: "klaviyo",
             secrets: ["private_api_key": "pk_live"],
             answers: [
-                Answer(path: "/api/accounts", body: #"{"data": [{"type": "account", "id": "XyZ123", "attributes": {"contact_information": {"organization_name": "Acme"}}}], "links": {"self": "x"}}"#, auth: ("authorization", "Klaviyo-API-Key pk_live"))
+                Answer(
+                    path: "/api/accounts",
+                    body:
+                        #"{"data": [{"type": "account", "id": "XyZ123", "attributes": {"contact_information": {"organization_name": "Acme"}}}], "links": {"self": "x"}}"#,
+                    auth: ("authorization", "Klaviyo-API-Key pk_live")
+                )
             ]
         ),
         Case(
             serviceName: "linkedin",
             secrets: ["access_token": "li-token"],
             answers: [
-                Answer(path: "/rest/adAccountUsers", body: #"{"elements": [{"account": "urn:li:sponsoredAccount:123", "role": "ACCOUNT_MANAGER", "user": "urn:li:person:abc"}], "paging": {"start": 0, "count": 10, "total": 1}}"#, auth: bearer("li-token"))
+                Answer(
+                    path: "/rest/adAccountUsers",
+                    body:
+                        #"{"elements": [{"account": "urn:li:sponsoredAccount:123", "role": "ACCOUNT_MANAGER", "user": "urn:li:person:abc"}], "paging": {"start": 0, "count": 10, "total": 1}}"#,
+                    auth: bearer("li-token")
+                )
             ]
         ),
         Case(
             serviceName: "mailchimp",
             secrets: ["api_key": "0123456789abcdef-us6"],
-            answers: [Answer(path: "/3.0/", body: #"{"account_id": "8d3a3db4d97663a9074efcc16", "account_name": "Acme", "email": "ops@acme.com"}"#, auth: basic("destinations", "0123456789abcdef-us6"))]
+            answers: [
+                Answer(
+                    path: "/3.0/",
+                    body: #"{"account_id": "8d3a3db4d97663a9074efcc16", "account_name": "Acme", "email": "ops@acme.com"}"#,
+                    auth: basic("destinations", "0123456789abcdef-us6")
+                )
+            ]
         ),
         Case(
             serviceName: "marketo",
             details: ["endpoint_url": "https://123-ABC-456.mktorest.com", "client_id": "mk-client"],
             secrets: ["client_secret": "mk-secret"],
             answers: [
-                Answer(path: "/identity/oauth/token", body: #"{"access_token": "mk-token", "token_type": "bearer", "expires_in": 3599, "scope": "api@acme.com"}"#),
-                Answer(path: "/rest/v1/leads/describe.json", body: #"{"requestId": "e42b#14272d07d78", "result": [], "success": true}"#, auth: bearer("mk-token")),
+                Answer(
+                    path: "/identity/oauth/token",
+                    body: #"{"access_token": "mk-token", "token_type": "bearer", "expires_in": 3599, "scope": "api@acme.com"}"#
+                ),
+                Answer(
+                    path: "/rest/v1/leads/describe.json",
+                    body: #"{"requestId": "e42b#14272d07d78", "result": [], "success": true}"#,
+                    auth: bearer("mk-token")
+                ),
             ]
         ),
         Case(
@@ -156,19 +215,35 @@ struct ConnectionTestTests {
         Case(
             serviceName: "outreach",
             secrets: ["access_token": "or-token"],
-            answers: [Answer(path: "/api/v2/users", body: #"{"data": [{"type": "user", "id": 1, "attributes": {"email": "rep@acme.com"}}], "links": {}}"#, auth: bearer("or-token"))]
+            answers: [
+                Answer(
+                    path: "/api/v2/users",
+                    body: #"{"data": [{"type": "user", "id": 1, "attributes": {"email": "rep@acme.com"}}], "links": {}}"#,
+                    auth: bearer("or-token")
+                )
+            ]
         ),
         Case(
             serviceName: "pinterest",
             secrets: ["access_token": "pin-token"],
-            answers: [Answer(path: "/v5/user_account", body: #"{"account_type": "BUSINESS", "id": "549755885175", "username": "acme"}"#, auth: bearer("pin-token"))]
+            answers: [
+                Answer(
+                    path: "/v5/user_account",
+                    body: #"{"account_type": "BUSINESS", "id": "549755885175", "username": "acme"}"#,
+                    auth: bearer("pin-token")
+                )
+            ]
         ),
         Case(
             serviceName: "pipedrive",
             details: ["company_domain": "acme"],
             secrets: ["api_token": "pd-token"],
             answers: [
-                Answer(path: "/api/v1/users/me", body: #"{"success": true, "data": {"id": 1, "name": "Ops", "company_domain": "acme"}}"#, auth: ("x-api-token", "pd-token"))
+                Answer(
+                    path: "/api/v1/users/me",
+                    body: #"{"success": true, "data": {"id": 1, "name": "Ops", "company_domain": "acme"}}"#,
+                    auth: ("x-api-token", "pd-token")
+                )
             ]
         ),
         Case(
@@ -176,7 +251,11 @@ struct ConnectionTestTests {
             details: ["instance_url": "https://acme.my.salesforce.com"],
             secrets: ["access_token": "sf-token"],
             answers: [
-                Answer(path: "/services/data/v62.0/limits", body: #"{"DailyApiRequests": {"Max": 15000, "Remaining": 14998}}"#, auth: bearer("sf-token"))
+                Answer(
+                    path: "/services/data/v62.0/limits",
+                    body: #"{"DailyApiRequests": {"Max": 15000, "Remaining": 14998}}"#,
+                    auth: bearer("sf-token")
+                )
             ]
         ),
         Case(
@@ -187,17 +266,26 @@ struct ConnectionTestTests {
         Case(
             serviceName: "sendgrid",
             secrets: ["api_key": "SG.key"],
-            answers: [Answer(path: "/v3/scopes", body: #"{"scopes": ["marketing.read", "marketing.write", "user.profile.read"]}"#, auth: bearer("SG.key"))]
+            answers: [
+                Answer(path: "/v3/scopes", body: #"{"scopes": ["marketing.read", "marketing.write", "user.profile.read"]}"#, auth: bearer("SG.key"))
+            ]
         ),
         Case(
             serviceName: "zendesk",
             details: ["domain": "acme"],
             secrets: ["access_token": "zd-token"],
-            answers: [Answer(path: "/api/v2/users/me.json", body: #"{"user": {"id": 35436, "name": "Ops", "role": "admin"}}"#, auth: bearer("zd-token"))]
+            answers: [
+                Answer(path: "/api/v2/users/me.json", body: #"{"user": {"id": 35436, "name": "Ops", "role": "admin"}}"#, auth: bearer("zd-token"))
+            ]
         ),
     ]
 
-    static func run(_ serviceName: String, _ fake: FakeProvider, details: [String: JSONValue], secrets: [String: JSONValue]) async throws -> [ConnectionTestStep] {
+    static func run(
+        _ serviceName: String,
+        _ fake: FakeProvider,
+        details: [String: JSONValue],
+        secrets: [String: JSONValue]
+    ) async throws -> [ConnectionTestStep] {
         let connector = try #require(Catalog.registry[serviceName])
         return try await connector.testConnection(DiscoveryTests.context(fake, details: details, secrets: secrets))
     }
@@ -229,13 +317,24 @@ struct ConnectionTestTests {
     /// and the steps after it are skipped.
     @Test(arguments: [
         // A bearer token from OAuth.
-        ("hubspot", "/account-info/v3/details", #"{"status": "error", "message": "Authentication credentials not found.", "category": "INVALID_AUTHENTICATION"}"#, 401, "Authentication credentials not found"),
+        (
+            "hubspot", "/account-info/v3/details",
+            #"{"status": "error", "message": "Authentication credentials not found.", "category": "INVALID_AUTHENTICATION"}"#, 401,
+            "Authentication credentials not found"
+        ),
         // An API key in a header of its own.
         ("iterable", "/api/lists", #"{"msg": "Invalid API key", "code": "BadApiKey", "params": null}"#, 401, "Invalid API key"),
         // HTTP Basic.
-        ("mailchimp", "/3.0/", #"{"type": "https://mailchimp.com/developer/marketing/docs/errors/", "title": "API Key Invalid", "status": 401, "detail": "Your API key may be invalid, or you've attempted to access the wrong datacenter."}"#, 401, "Your API key may be invalid"),
+        (
+            "mailchimp", "/3.0/",
+            #"{"type": "https://mailchimp.com/developer/marketing/docs/errors/", "title": "API Key Invalid", "status": 401, "detail": "Your API key may be invalid, or you've attempted to access the wrong datacenter."}"#,
+            401, "Your API key may be invalid"
+        ),
         // A client-credentials exchange.
-        ("marketo", "/identity/oauth/token", #"{"error": "invalid_client", "error_description": "Bad client credentials"}"#, 401, "Bad client credentials"),
+        (
+            "marketo", "/identity/oauth/token", #"{"error": "invalid_client", "error_description": "Bad client credentials"}"#, 401,
+            "Bad client credentials"
+        ),
         // A service account's signed assertion.
         ("google_sheets", "/token", #"{"error": "invalid_grant", "error_description": "Invalid JWT Signature."}"#, 400, "Invalid JWT Signature"),
     ])
@@ -281,7 +380,12 @@ struct ConnectionTestTests {
             fake.on("GET", "/rest/v1/leads/describe.json") { _ in
                 .json(#"{"requestId": "1", "success": false, "errors": [{"code": "603", "message": "Access denied"}]}"#)
             }
-            let steps = try await Self.run("marketo", fake, details: ["endpoint_url": "https://x.mktorest.com", "client_id": "c"], secrets: ["client_secret": "s"])
+            let steps = try await Self.run(
+                "marketo",
+                fake,
+                details: ["endpoint_url": "https://x.mktorest.com", "client_id": "c"],
+                secrets: ["client_secret": "s"]
+            )
             #expect(steps.map(\.status) == [.passed, .failed])
             #expect(steps.last?.errorMessage?.contains("603 Access denied") == true)
         }
@@ -294,7 +398,11 @@ struct ConnectionTestTests {
         let (held, port) = try boundLoopbackSocket()
         defer { close(held) }
         let unreachable = try await http.testConnection(
-            ConnectorContext(details: ["base_url": .string("http://127.0.0.1:\(port)")], secrets: [:], http: try await AsyncHTTPProviderClient.shared())
+            ConnectorContext(
+                details: ["base_url": .string("http://127.0.0.1:\(port)")],
+                secrets: [:],
+                http: try await AsyncHTTPProviderClient.shared()
+            )
         )
         #expect(unreachable.first?.status == .failed)
         #expect(unreachable.first?.errorMessage?.hasPrefix("Cannot reach 127.0.0.1") == true, "\(unreachable)")
@@ -318,6 +426,9 @@ struct ReadmeTests {
         let text = try String(contentsOf: readme, encoding: .utf8)
         let begin = try #require(text.range(of: "<!-- connectors:begin -->\n"))
         let end = try #require(text.range(of: "\n<!-- connectors:end -->"))
-        #expect(String(text[begin.upperBound..<end.lowerBound]) == Catalog.markdownTable, "run `swift run destinations connectors` and paste its table into README.md")
+        #expect(
+            String(text[begin.upperBound..<end.lowerBound]) == Catalog.markdownTable,
+            "run `swift run destinations connectors` and paste its table into README.md"
+        )
     }
 }

@@ -1,9 +1,10 @@
 import CryptoExtras
-@testable import DestinationsConnectors
 import DestinationsCore
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
+@testable import DestinationsConnectors
 
 /// Each connector's live discovery against a fake that answers in the provider's real shape, through
 /// the production HTTP client.
@@ -16,7 +17,12 @@ struct DiscoveryTests {
         secrets: [String: JSONValue],
         override: Bool = true
     ) async throws -> ConnectorContext {
-        ConnectorContext(details: details, secrets: secrets, http: try await AsyncHTTPProviderClient.shared(), baseURLOverride: override ? fake.baseURL : nil)
+        ConnectorContext(
+            details: details,
+            secrets: secrets,
+            http: try await AsyncHTTPProviderClient.shared(),
+            baseURLOverride: override ? fake.baseURL : nil
+        )
     }
 
     @Test func hubspotListsStandardObjectsAndEveryPageOfCustomSchemas() async throws {
@@ -39,7 +45,12 @@ struct DiscoveryTests {
                 ("AuditTrail", "Audit Trail", false, false), ("Contact", "Contact", false, true),
             ])
             // The instance URL itself points at the fake: no override needed.
-            let context = try await Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["access_token": "sf"], override: false)
+            let context = try await Self.context(
+                fake,
+                details: ["instance_url": .string(fake.baseURL.absoluteString)],
+                secrets: ["access_token": "sf"],
+                override: false
+            )
             let objects = try await Salesforce().discoverObjects(context)
             #expect(objects.map(\.fullName) == ["Account", "Invoice__c", "Contact"])
             #expect(objects.map(\.label) == ["Account", "Invoice", "Contact"])
@@ -58,7 +69,12 @@ struct DiscoveryTests {
     @Test func activeCampaignPagesByOffsetUntilTheTotal() async throws {
         try await FakeProvider.run { fake in
             fake.activeCampaignSchemas(["transactions", "subscriptions", "tickets", "rentals", "orders"], pageSize: 2)
-            let context = try await Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_token": "ac"], override: false)
+            let context = try await Self.context(
+                fake,
+                details: ["instance_url": .string(fake.baseURL.absoluteString)],
+                secrets: ["api_token": "ac"],
+                override: false
+            )
             let objects = try await ActiveCampaign().discoverObjects(context)
             #expect(objects.map(\.fullName) == ["contact", "account", "transactions", "subscriptions", "tickets", "rentals", "orders"])
             let calls = fake.calls("GET", "/api/3/customObjects/schemas")
@@ -70,7 +86,12 @@ struct DiscoveryTests {
     @Test func brazeFollowsLinkHeadersThroughCatalogs() async throws {
         try await FakeProvider.run { fake in
             fake.brazeCatalogs(["restaurants", "products"])
-            let context = try await Self.context(fake, details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_key": "bz"], override: false)
+            let context = try await Self.context(
+                fake,
+                details: ["instance_url": .string(fake.baseURL.absoluteString)],
+                secrets: ["api_key": "bz"],
+                override: false
+            )
             let objects = try await Braze().discoverObjects(context)
             #expect(objects.suffix(2).map(\.fullName) == ["catalog:restaurants", "catalog:products"])
             #expect(objects.first?.fullName == "user")
@@ -93,13 +114,15 @@ struct DiscoveryTests {
                     for: Data("\(parts[0]).\(parts[1])".utf8),
                     padding: .insecurePKCS1v1_5
                 )
-                return signed && claims == .object([
-                    "iss": "sync@project.iam.gserviceaccount.com",
-                    "scope": .string(GoogleSheets.scope),
-                    "aud": .string(fake.baseURL.appendingPathComponent("token").absoluteString),
-                    "iat": claims.objectValue?["iat"] ?? .null,
-                    "exp": claims.objectValue?["exp"] ?? .null,
-                ])
+                return signed
+                    && claims
+                        == .object([
+                            "iss": "sync@project.iam.gserviceaccount.com",
+                            "scope": .string(GoogleSheets.scope),
+                            "aud": .string(fake.baseURL.appendingPathComponent("token").absoluteString),
+                            "iat": claims.objectValue?["iat"] ?? .null,
+                            "exp": claims.objectValue?["exp"] ?? .null,
+                        ])
             }
             // As pasted from a JSON key file: newlines escaped.
             let pem = key.pemRepresentation.replacingOccurrences(of: "\n", with: "\\n")
@@ -118,7 +141,11 @@ struct DiscoveryTests {
     @Test func googleSheetsRejectsAKeyThatIsNotPEM() async throws {
         try await FakeProvider.run { fake in
             fake.googleSheets(spreadsheet: "s", tabs: [])
-            let context = try await Self.context(fake, details: ["service_account_email": "a@b.c", "spreadsheet_id": "s"], secrets: ["private_key": "not a key"])
+            let context = try await Self.context(
+                fake,
+                details: ["service_account_email": "a@b.c", "spreadsheet_id": "s"],
+                secrets: ["private_key": "not a key"]
+            )
             await #expect(throws: ProviderFailure.self) { try await GoogleSheets().discoverObjects(context) }
             #expect(fake.calls("POST", "/token").isEmpty)
         }

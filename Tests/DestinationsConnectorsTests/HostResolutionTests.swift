@@ -1,7 +1,8 @@
-@testable import DestinationsConnectors
 import Foundation
 import TestSupport
 import Testing
+
+@testable import DestinationsConnectors
 
 @Suite("Host resolution")
 struct HostResolutionTests {
@@ -9,7 +10,10 @@ struct HostResolutionTests {
         let resolver = ScriptedResolver(["api.example.com": .addresses(["203.0.113.1"]), "gone.example.com": .noSuchHost])
         let resolution = HostResolution(resolver: resolver)
         for _ in 0..<3 {
-            #expect(await resolution.resolve("api.example.com", lane: .dialling, patience: .seconds(5)) == .addresses([IPAddress(literal: "203.0.113.1")!]))
+            #expect(
+                await resolution.resolve("api.example.com", lane: .dialling, patience: .seconds(5))
+                    == .addresses([IPAddress(literal: "203.0.113.1")!])
+            )
             #expect(await resolution.resolve("GONE.example.com.", lane: .vetting, patience: .seconds(5)) == .noSuchHost)
         }
         #expect(resolver.lookups == ["api.example.com", "gone.example.com"])
@@ -42,7 +46,10 @@ struct HostResolutionTests {
         async let second = resolution.resolve("slow.example.com", lane: .dialling, patience: .seconds(30))
         #expect(await first == .timedOut)
         #expect(await second == .addresses([IPAddress(literal: "203.0.113.5")!]))
-        #expect(await resolution.resolve("slow.example.com", lane: .vetting, patience: .milliseconds(20)) == .addresses([IPAddress(literal: "203.0.113.5")!]))
+        #expect(
+            await resolution.resolve("slow.example.com", lane: .vetting, patience: .milliseconds(20))
+                == .addresses([IPAddress(literal: "203.0.113.5")!])
+        )
         #expect(resolver.lookups == ["slow.example.com"])
     }
 
@@ -59,6 +66,8 @@ struct HostResolutionTests {
         // The dialling lane is full: a new name there waits for a slot, and gives up.
         #expect(await resolution.resolve("fast.example.com", lane: .dialling, patience: .milliseconds(200)) == .timedOut)
         #expect(!resolver.lookups.contains("fast.example.com"))
-        #expect(await resolution.resolve("vetted.example.com", lane: .vetting, patience: .seconds(30)) == .addresses([IPAddress(literal: "203.0.113.8")!]))
+        #expect(
+            await resolution.resolve("vetted.example.com", lane: .vetting, patience: .seconds(30)) == .addresses([IPAddress(literal: "203.0.113.8")!])
+        )
     }
 }

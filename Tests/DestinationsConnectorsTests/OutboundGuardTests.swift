@@ -1,8 +1,9 @@
-@testable import DestinationsConnectors
 import DestinationsCore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import DestinationsConnectors
 
 @Suite("Outbound guard")
 struct OutboundGuardTests {
@@ -56,7 +57,11 @@ struct OutboundEgressTests {
         OutboundGuard(allowPrivateNetworks: false, resolution: HostResolution(resolver: resolver, positiveLifetime: lifetime), patience: .seconds(1))
     }
 
-    static func failure(_ http: AsyncHTTPProviderClient, _ url: String, _ source: ProviderRequest.HostSource = .userSupplied) async -> ProviderFailure? {
+    static func failure(
+        _ http: AsyncHTTPProviderClient,
+        _ url: String,
+        _ source: ProviderRequest.HostSource = .userSupplied
+    ) async -> ProviderFailure? {
         do {
             _ = try await http.send(ProviderRequest(url: URL(string: url)!, hostSource: source))
             return nil
@@ -104,7 +109,9 @@ struct OutboundEgressTests {
         try await FakeProvider.run { fake in
             fake.on("GET", "/ping", replies: [.json(#"{"pong": true}"#)])
             try await AsyncHTTPProviderClient.with(timeout: 30, outboundGuard: .forTests(resolver: resolver)) { http in
-                let response = try await http.send(ProviderRequest(url: URL(string: "http://fake.example.com:\(fake.baseURL.port!)/ping")!, hostSource: .userSupplied))
+                let response = try await http.send(
+                    ProviderRequest(url: URL(string: "http://fake.example.com:\(fake.baseURL.port!)/ping")!, hostSource: .userSupplied)
+                )
                 #expect(response.status == 200)
                 #expect(String(decoding: response.body, as: UTF8.self) == #"{"pong": true}"#)
             }

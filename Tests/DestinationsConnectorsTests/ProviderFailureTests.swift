@@ -1,14 +1,19 @@
-@testable import DestinationsConnectors
 import DestinationsCore
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
+@testable import DestinationsConnectors
 
 /// How provider answers and network trouble become failures a user can act on.
 @Suite("Provider failures")
 struct ProviderFailureTests {
     static func brazeContext(_ fake: FakeProvider, http: AsyncHTTPProviderClient? = nil, key: String = "braze-key") async throws -> ConnectorContext {
-        ConnectorContext(details: ["instance_url": .string(fake.baseURL.absoluteString)], secrets: ["api_key": .string(key)], http: try await Self.client(http))
+        ConnectorContext(
+            details: ["instance_url": .string(fake.baseURL.absoluteString)],
+            secrets: ["api_key": .string(key)],
+            http: try await Self.client(http)
+        )
     }
 
     private static func client(_ given: AsyncHTTPProviderClient?) async throws -> AsyncHTTPProviderClient {
@@ -29,7 +34,10 @@ struct ProviderFailureTests {
         try await FakeProvider.run { fake in
             fake.on("GET", "/catalogs", replies: [.json(#"{"message": "Unknown or missing REST API Key"}"#, status: 401)])
             let failure = await Self.failure { _ = try await Braze().discoverObjects(Self.brazeContext(fake)) }
-            guard case .permanent(let message)? = failure else { Issue.record("\(String(describing: failure))"); return }
+            guard case .permanent(let message)? = failure else {
+                Issue.record("\(String(describing: failure))")
+                return
+            }
             #expect(message.contains("HTTP 401"))
             #expect(message.contains("Unknown or missing REST API Key"))
         }
@@ -56,7 +64,10 @@ struct ProviderFailureTests {
         try await FakeProvider.run { fake in
             fake.on("GET", "/catalogs", replies: [.json("oops", status: 503)])
             let failure = await Self.failure { _ = try await Braze().discoverObjects(Self.brazeContext(fake)) }
-            guard case .transient(let message, _)? = failure else { Issue.record("\(String(describing: failure))"); return }
+            guard case .transient(let message, _)? = failure else {
+                Issue.record("\(String(describing: failure))")
+                return
+            }
             #expect(message.contains("HTTP 503"))
         }
     }
@@ -66,7 +77,10 @@ struct ProviderFailureTests {
             try await FakeProvider.run { fake in
                 fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: #"{"catalogs": []}"#, delay: .seconds(1))])
                 let failure = await Self.failure { _ = try await Braze().discoverObjects(Self.brazeContext(fake, http: impatient)) }
-                guard case .transient(let message, _)? = failure else { Issue.record("\(String(describing: failure))"); return }
+                guard case .transient(let message, _)? = failure else {
+                    Issue.record("\(String(describing: failure))")
+                    return
+                }
                 #expect(message.contains("did not answer"))
             }
         }
@@ -76,7 +90,10 @@ struct ProviderFailureTests {
         try await FakeProvider.run { fake in
             fake.on("GET", "/catalogs", replies: [.json(#"{"items": 3}"#)])
             let failure = await Self.failure { _ = try await Braze().discoverObjects(Self.brazeContext(fake)) }
-            guard case .permanent(let message)? = failure else { Issue.record("\(String(describing: failure))"); return }
+            guard case .permanent(let message)? = failure else {
+                Issue.record("\(String(describing: failure))")
+                return
+            }
             #expect(message.contains("shape"))
         }
     }
@@ -95,7 +112,10 @@ struct ProviderFailureTests {
         try await AsyncHTTPProviderClient.with(timeout: 0.5) { impatient in
             let context = ConnectorContext(details: ["instance_url": "http://127.0.0.1:9"], secrets: ["api_key": "k"], http: impatient)
             let failure = await Self.failure { _ = try await Braze().discoverObjects(context) }
-            guard case .transient(let message, _)? = failure else { Issue.record("\(String(describing: failure))"); return }
+            guard case .transient(let message, _)? = failure else {
+                Issue.record("\(String(describing: failure))")
+                return
+            }
             #expect(message.contains("127.0.0.1"))
         }
     }
@@ -116,7 +136,10 @@ struct ProviderFailureTests {
     }
 
     @Test func linkHeaders() {
-        #expect(ProviderAPI.nextLink(#"<https://x.example.com/catalogs?cursor=abc>; rel="next", <https://x.example.com/catalogs>; rel="prev""#)?.absoluteString == "https://x.example.com/catalogs?cursor=abc")
+        #expect(
+            ProviderAPI.nextLink(#"<https://x.example.com/catalogs?cursor=abc>; rel="next", <https://x.example.com/catalogs>; rel="prev""#)?
+                .absoluteString == "https://x.example.com/catalogs?cursor=abc"
+        )
         #expect(ProviderAPI.nextLink(#"<https://x.example.com/catalogs>; rel="prev""#) == nil)
         #expect(ProviderAPI.nextLink(nil) == nil)
     }

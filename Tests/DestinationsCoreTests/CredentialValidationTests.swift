@@ -54,12 +54,14 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        (["api_key": JSONValue.string("k")], "instance_url"),
-        (["instance_url": "https://x.example.com"], "api_key"),
-        (["instance_url": "https://x.example.com", "api_key": "   "], "api_key"),
-        (["instance_url": "https://x.example.com", "api_key": .null], "api_key"),
-    ] as [([String: JSONValue], String)])
+    @Test(
+        arguments: [
+            (["api_key": JSONValue.string("k")], "instance_url"),
+            (["instance_url": "https://x.example.com"], "api_key"),
+            (["instance_url": "https://x.example.com", "api_key": "   "], "api_key"),
+            (["instance_url": "https://x.example.com", "api_key": .null], "api_key"),
+        ] as [([String: JSONValue], String)]
+    )
     func missingRequiredFieldIsNamed(_ credentials: [String: JSONValue], _ field: String) {
         do {
             _ = try Self.connector.validate(credentials: credentials)

@@ -47,7 +47,10 @@ import Testing
     }
 
     @Test func newCredentialsAreTestedAndARenameIsNot() async throws {
-        let detail = try await service.create(principal, DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"]))
+        let detail = try await service.create(
+            principal,
+            DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"])
+        )
         let id = detail.destination.id
         _ = try await service.update(principal, id, DestinationChange(name: "Renamed"))
         #expect(await jobs.queued.isEmpty)
@@ -58,7 +61,10 @@ import Testing
     }
 
     @Test func objectsAreScopedAndAMissingObjectIsNamed() async throws {
-        let detail = try await service.create(principal, DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"]))
+        let detail = try await service.create(
+            principal,
+            DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"])
+        )
         let id = detail.destination.id
         let page = try await service.objects(principal, id, try PageRequest(page: 1, perPage: 1, order: nil, defaultOrder: .ascending))
         #expect(page.items.map(\.fullName) == ["user"])
@@ -75,7 +81,9 @@ import Testing
         }
         let stranger = Principal(workspaceID: WorkspaceID(2), tokenID: TokenID(2))
         await #expect(throws: APIError.destinationNotFound) { try await service.object(stranger, id, fullName: "event") }
-        await #expect(throws: APIError.destinationNotFound) { try await service.objects(stranger, id, try PageRequest(page: 1, perPage: 1, order: nil)) }
+        await #expect(throws: APIError.destinationNotFound) {
+            try await service.objects(stranger, id, try PageRequest(page: 1, perPage: 1, order: nil))
+        }
     }
 
     @Test func aRefusedCodeCreatesNothing() async throws {
@@ -110,13 +118,19 @@ import Testing
 
     @Test func hostsThePolicyRefusesAreUnprocessable() async throws {
         do {
-            _ = try await service.create(principal, DestinationCreation(type: "example", credentials: ["instance_url": "https://10.0.0.1/api", "api_key": "k"]))
+            _ = try await service.create(
+                principal,
+                DestinationCreation(type: "example", credentials: ["instance_url": "https://10.0.0.1/api", "api_key": "k"])
+            )
             Issue.record("accepted a refused host")
         } catch let error as APIError {
             #expect(error.kind == .unprocessable)
             #expect(error.message.hasPrefix("credentials.instance_url"))
         }
-        let detail = try await service.create(principal, DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"]))
+        let detail = try await service.create(
+            principal,
+            DestinationCreation(type: "example", credentials: ["instance_url": "https://x.example.com", "api_key": "k"])
+        )
         await #expect(throws: APIError.self) {
             try await service.update(principal, detail.destination.id, DestinationChange(credentials: ["instance_url": "http://10.0.0.1"]))
         }
@@ -130,7 +144,9 @@ import Testing
         )
         let stranger = Principal(workspaceID: WorkspaceID(2), tokenID: TokenID(2))
         await #expect(throws: APIError.destinationNotFound) { try await service.get(stranger, detail.destination.id) }
-        await #expect(throws: APIError.destinationNotFound) { try await service.update(stranger, detail.destination.id, DestinationChange(name: "x")) }
+        await #expect(throws: APIError.destinationNotFound) {
+            try await service.update(stranger, detail.destination.id, DestinationChange(name: "x"))
+        }
         await #expect(throws: APIError.destinationNotFound) { try await service.delete(stranger, detail.destination.id) }
         #expect(try await service.get(principal, detail.destination.id).destination.name == "Example")
     }
@@ -149,7 +165,9 @@ import Testing
         let records = await store.audit
         #expect(records.map(\.action) == [.destinationCreated, .destinationUpdated, .destinationUpdated, .destinationDeleted])
         #expect(records.allSatisfy { $0.destinationID == id && $0.actorTokenID == principal.tokenID && $0.workspaceID == principal.workspaceID })
-        #expect(records.map(\.changedFields) == [["name", "credentials.api_key", "credentials.instance_url"], ["name"], ["credentials.api_key"], []])
+        #expect(
+            records.map(\.changedFields) == [["name", "credentials.api_key", "credentials.instance_url"], ["name"], ["credentials.api_key"], []]
+        )
         let fingerprints = records.map(\.secretsFingerprint)
         #expect(fingerprints[0] == fingerprints[1], "a rename leaves the secrets' fingerprint alone")
         #expect(fingerprints[1] != fingerprints[2], "a new key changes it")
@@ -194,12 +212,21 @@ actor InMemoryDestinationStore: DestinationStore {
         let id = DestinationID(nextID)
         nextID += 1
         let destination = Destination(
-            id: id, workspaceID: new.workspaceID, type: new.type, name: new.name,
-            connectionDetails: new.connectionDetails, createdAt: new.now, updatedAt: new.now
+            id: id,
+            workspaceID: new.workspaceID,
+            type: new.type,
+            name: new.name,
+            connectionDetails: new.connectionDetails,
+            createdAt: new.now,
+            updatedAt: new.now
         )
         rows[id] = (StoredDestination(destination: destination, secrets: new.secrets), new.objects)
         queuedWithInsert[id] = new.initialJobs
-        audit += new.audit.map { var record = $0; record.destinationID = id; return record }
+        audit += new.audit.map {
+            var record = $0
+            record.destinationID = id
+            return record
+        }
         return DestinationDetail(destination: destination, objects: new.objects)
     }
 
@@ -207,7 +234,7 @@ actor InMemoryDestinationStore: DestinationStore {
         workspace: WorkspaceID,
         id: DestinationID,
         audit: @escaping @Sendable (StoredDestination, StoredDestination) throws -> [AuditRecord],
-        _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
+        change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
         guard let (stored, objects) = rows[id], stored.destination.workspaceID == workspace else { return nil }
         var next = try change(stored)
@@ -235,7 +262,8 @@ actor InMemoryDestinationStore: DestinationStore {
     }
 
     func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?, audit record: AuditRecord) async throws -> Bool {
-        guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace, revision.map({ $0 == stored.destination.revision }) ?? true else {
+        guard let (stored, _) = rows[id], stored.destination.workspaceID == workspace, revision.map({ $0 == stored.destination.revision }) ?? true
+        else {
             return false
         }
         rows[id] = nil
@@ -284,7 +312,13 @@ struct RefuseHost: HostPolicy {
 struct RefusingOAuth: OAuthCodeExchange {
     static let refusal = APIError.unprocessable("the provider refused the code")
 
-    func exchange(code: String, state: String?, connector: ConnectorDeclaration, workspace: WorkspaceID, fields: [String: JSONValue]) async throws -> OAuthGrant {
+    func exchange(
+        code: String,
+        state: String?,
+        connector: ConnectorDeclaration,
+        workspace: WorkspaceID,
+        fields: [String: JSONValue]
+    ) async throws -> OAuthGrant {
         throw Self.refusal
     }
 }

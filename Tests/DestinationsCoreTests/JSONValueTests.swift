@@ -1,16 +1,20 @@
-@testable import DestinationsCore
 import Foundation
 import Testing
 
+@testable import DestinationsCore
+
 @Suite struct JSONValueTests {
     @Test func eachJSONTypeDecodesAsItself() throws {
-        let text = #"{"s": "x", "sn": "1", "sb": "true", "t": true, "f": false, "i": 3, "big": 9007199254740993, "d": 1.5, "n": null, "a": [1, "b", false], "o": {"k": "v"}}"#
+        let text =
+            #"{"s": "x", "sn": "1", "sb": "true", "t": true, "f": false, "i": 3, "big": 9007199254740993, "d": 1.5, "n": null, "a": [1, "b", false], "o": {"k": "v"}}"#
         let decoded = try JSONValue.decodeObject(Data(text.utf8))
-        #expect(decoded == [
-            "s": .string("x"), "sn": .string("1"), "sb": .string("true"), "t": .bool(true), "f": .bool(false),
-            "i": .integer(3), "big": .integer(9_007_199_254_740_993), "d": .number(1.5), "n": .null,
-            "a": .array([.integer(1), .string("b"), .bool(false)]), "o": .object(["k": .string("v")]),
-        ])
+        #expect(
+            decoded == [
+                "s": .string("x"), "sn": .string("1"), "sb": .string("true"), "t": .bool(true), "f": .bool(false),
+                "i": .integer(3), "big": .integer(9_007_199_254_740_993), "d": .number(1.5), "n": .null,
+                "a": .array([.integer(1), .string("b"), .bool(false)]), "o": .object(["k": .string("v")]),
+            ]
+        )
         #expect(try JSONValue.decodeObject(JSONValue.encodeObject(decoded)) == decoded)
     }
 

@@ -1,6 +1,7 @@
-@testable import DestinationsCore
 import Foundation
 import Testing
+
+@testable import DestinationsCore
 
 /// The patterns the server checks and the contract states.
 @Suite("Text patterns")

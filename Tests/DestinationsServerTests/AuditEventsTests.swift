@@ -1,9 +1,10 @@
 import DestinationsCore
-@testable import DestinationsServer
 import Foundation
 import HTTPTypes
 import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// The audit trail through the API: who changed what, by name, with a fingerprint instead of secrets.
 @Suite("Audit events")
@@ -24,17 +25,25 @@ struct AuditEventsTests {
             let id = try await session.createActiveCampaign(token: canary)
             let other = try await session.createActiveCampaign(name: "Other")
             _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Renamed"}}"#)
-            _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"api_token": "new-\#(canary)"}}}"#)
+            _ = try await session.request(
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"credentials": {"api_token": "new-\#(canary)"}}}"#
+            )
             _ = try await session.request(.delete, "/api/v1/destinations/\(id)")
 
             // Newest first; the deleted destination's events stay.
             let body = try await Self.events(session, "?destination_id=\(id)")
             let events = try #require(body["data"].array)
-            #expect(events.map { $0["action"].string } == ["destination.deleted", "destination.updated", "destination.updated", "destination.created"])
+            #expect(
+                events.map { $0["action"].string } == ["destination.deleted", "destination.updated", "destination.updated", "destination.created"]
+            )
             #expect(events.allSatisfy { $0["token_id"].int == tokenID && $0["destination_id"].int == id && $0["created_at"].string != nil })
-            #expect(events.map { $0["changed_fields"].array?.compactMap(\.string) ?? [] } == [
-                [], ["credentials.api_token"], ["name"], ["name", "credentials.api_token", "credentials.instance_url"],
-            ])
+            #expect(
+                events.map { $0["changed_fields"].array?.compactMap(\.string) ?? [] } == [
+                    [], ["credentials.api_token"], ["name"], ["name", "credentials.api_token", "credentials.instance_url"],
+                ]
+            )
             let fingerprints = events.map { $0["secrets_fingerprint"].string }
             #expect(fingerprints[0] == nil && fingerprints[1] != nil)
             #expect(fingerprints[2] == fingerprints[3], "a rename leaves the fingerprint alone")

@@ -16,7 +16,10 @@ struct AuthenticationTests {
         }
     }
 
-    @Test(arguments: TestBackend.all, ["Bearer secret-token:wrong", "Bearer ", "Token abc", "Basic !!!", "Basic " + Data("admin:x".utf8).base64EncodedString()])
+    @Test(
+        arguments: TestBackend.all,
+        ["Bearer secret-token:wrong", "Bearer ", "Token abc", "Basic !!!", "Basic " + Data("admin:x".utf8).base64EncodedString()]
+    )
     func aWrongTokenIsUnauthorized(_ backend: TestBackend, _ header: String) async throws {
         try await TestServer(backend).run { session in
             let response = try await session.request(.get, "/api/v1/destinations", headers: [.authorization: header])
@@ -85,7 +88,12 @@ struct AuthenticationTests {
             let foreign = try await session.request(.get, "/api/v1/destinations/\(id)", headers: other)
             #expect(foreign.status == .notFound)
             #expect(foreign.body == missing.body)
-            let patch = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Stolen"}}"#, headers: other)
+            let patch = try await session.request(
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"name": "Stolen"}}"#,
+                headers: other
+            )
             #expect(patch.status == .notFound)
             let delete = try await session.request(.delete, "/api/v1/destinations/\(id)", headers: other)
             #expect(delete.status == .notFound)

@@ -1,9 +1,10 @@
 import DestinationsCore
-@testable import DestinationsServer
 import Foundation
 import HTTPTypes
 import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// Optimistic concurrency: ETag, If-Match and If-None-Match on a destination.
 @Suite("ETags and conditional requests")
@@ -19,7 +20,11 @@ struct ConcurrencyControlTests {
 
     /// An ActiveCampaign destination without background jobs, whose tag changes only by these tests.
     static func quietDestination(_ session: Session) async throws -> Int64 {
-        try await session.insertDestination(type: "active_campaign", details: ["instance_url": "https://example.activehosted.com"], secrets: ["api_token": "t"])
+        try await session.insertDestination(
+            type: "active_campaign",
+            details: ["instance_url": "https://example.activehosted.com"],
+            secrets: ["api_token": "t"]
+        )
     }
 
     static func etag(_ session: Session, _ id: Int64) async throws -> String {
@@ -42,7 +47,11 @@ struct ConcurrencyControlTests {
             #expect(notModified.status == .notModified)
             #expect(notModified.body.readableBytes == 0)
             #expect(notModified.headers[.eTag] == tag)
-            let weak = try await session.request(.get, "/api/v1/destinations/\(id)", headers: Self.headers(session, Self.ifNoneMatch, #""other", W/\#(tag)"#))
+            let weak = try await session.request(
+                .get,
+                "/api/v1/destinations/\(id)",
+                headers: Self.headers(session, Self.ifNoneMatch, #""other", W/\#(tag)"#)
+            )
             #expect(weak.status == .notModified)
             let other = try await session.request(.get, "/api/v1/destinations/\(id)", headers: Self.headers(session, Self.ifNoneMatch, #""1-1""#))
             #expect(other.status == .ok)
@@ -58,7 +67,11 @@ struct ConcurrencyControlTests {
             // Another client changes the credentials: invisible in the body, the tag still moves. (The
             // connection test this queues moves it again when it lands: wait for that.)
             let outcomes = session.jobOutcomes()
-            let other = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"api_token": "rotated"}}}"#)
+            let other = try await session.request(
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"credentials": {"api_token": "rotated"}}}"#
+            )
             #expect(other.status == .ok)
             #expect(other.headers[.eTag] != first)
             _ = try await session.settled(try #require(try await ConnectionTestEndpointTests.testJobs(session, id).last), in: outcomes)
@@ -66,7 +79,9 @@ struct ConcurrencyControlTests {
             #expect(second != first)
 
             let stale = try await session.request(
-                .patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Lost update"}}"#,
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"name": "Lost update"}}"#,
                 headers: Self.headers(session, Self.ifMatch, first)
             )
             #expect(stale.status == .preconditionFailed)
@@ -75,18 +90,36 @@ struct ConcurrencyControlTests {
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)").json()["data"]["name"].string == "Before")
 
             let fresh = try await session.request(
-                .patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "After"}}"#,
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"name": "After"}}"#,
                 headers: Self.headers(session, Self.ifMatch, #""nope", \#(second)"#)
             )
             #expect(fresh.status == .ok)
             #expect(try fresh.json()["data"]["name"].string == "After")
             #expect(fresh.headers[.eTag] != second)
             // `*` matches any current version; a weak tag never matches If-Match.
-            #expect(try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Any"}}"#, headers: Self.headers(session, Self.ifMatch, "*")).status == .ok)
+            #expect(
+                try await session.request(
+                    .patch,
+                    "/api/v1/destinations/\(id)",
+                    json: #"{"service_connection": {"name": "Any"}}"#,
+                    headers: Self.headers(session, Self.ifMatch, "*")
+                ).status == .ok
+            )
             let weak = "W/" + (try await Self.etag(session, id))
-            #expect(try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Weak"}}"#, headers: Self.headers(session, Self.ifMatch, weak)).status == .preconditionFailed)
+            #expect(
+                try await session.request(
+                    .patch,
+                    "/api/v1/destinations/\(id)",
+                    json: #"{"service_connection": {"name": "Weak"}}"#,
+                    headers: Self.headers(session, Self.ifMatch, weak)
+                ).status == .preconditionFailed
+            )
             // Without If-Match, as Census: the last write wins.
-            #expect(try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Census"}}"#).status == .ok)
+            #expect(
+                try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Census"}}"#).status == .ok
+            )
         }
     }
 
@@ -100,8 +133,13 @@ struct ConcurrencyControlTests {
             #expect(stale.status == .preconditionFailed)
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)").status == .ok)
             let current = try await Self.etag(session, id)
-            #expect(try await session.request(.delete, "/api/v1/destinations/\(id)", headers: Self.headers(session, Self.ifMatch, current)).status == .ok)
-            #expect(try await session.request(.delete, "/api/v1/destinations/\(id)", headers: Self.headers(session, Self.ifMatch, current)).status == .notFound)
+            #expect(
+                try await session.request(.delete, "/api/v1/destinations/\(id)", headers: Self.headers(session, Self.ifMatch, current)).status == .ok
+            )
+            #expect(
+                try await session.request(.delete, "/api/v1/destinations/\(id)", headers: Self.headers(session, Self.ifMatch, current)).status
+                    == .notFound
+            )
         }
     }
 
@@ -113,8 +151,10 @@ struct ConcurrencyControlTests {
             let outcomes = session.jobOutcomes()
             let testOutcomes = session.jobOutcomes()
             let created = try await session.request(
-                .post, "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#
+                .post,
+                "/api/v1/destinations",
+                json:
+                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#
             )
             let id = try #require(try created.json()["data"]["id"].int)
             let atCreation = try #require(created.headers[.eTag])

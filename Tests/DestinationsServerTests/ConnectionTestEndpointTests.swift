@@ -1,10 +1,11 @@
 import DestinationsCore
-@testable import DestinationsServer
 import Foundation
 import HTTPTypes
 import SQLKit
 import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// Connection tests through the API: run on create and on new credentials, on demand with a key, and
 /// reported on the destination.
@@ -32,7 +33,11 @@ struct ConnectionTestEndpointTests {
             #expect(ISO8601DateFormatter().date(from: testedAt) != nil)
             #expect(session.fake.calls("GET", Self.eventsList).first?.header("authorization") == "Bearer braze-key")
             // The list shows it too; a destination never tested has none of the three.
-            let untested = try await session.insertDestination(type: "braze", details: ["instance_url": "https://rest.iad-03.braze.com"], secrets: ["api_key": "k"])
+            let untested = try await session.insertDestination(
+                type: "braze",
+                details: ["instance_url": "https://rest.iad-03.braze.com"],
+                secrets: ["api_key": "k"]
+            )
             let listed = try #require(try await session.request(.get, "/api/v1/destinations?order=asc").json()["data"].array)
             #expect(listed.first { $0["id"].int == id }?["last_test_succeeded"].bool == true)
             let never = try #require(listed.first { $0["id"].int == untested }?.object)
@@ -89,7 +94,9 @@ struct ConnectionTestEndpointTests {
             #expect(missing.status == .badRequest)
             #expect(try missing.json()["message"].string?.contains("test_key") == true)
             let stranger: HTTPFields = [.authorization: "Bearer \(try await session.otherWorkspaceToken())"]
-            #expect(try await session.request(.get, "/api/v1/destinations/\(first)/test_status?test_key=\(test)", headers: stranger).status == .notFound)
+            #expect(
+                try await session.request(.get, "/api/v1/destinations/\(first)/test_status?test_key=\(test)", headers: stranger).status == .notFound
+            )
             #expect(try await session.request(.post, "/api/v1/destinations/\(first)/test", headers: stranger).status == .notFound)
             #expect(try await session.request(.post, "/api/v1/destinations/999999/test").status == .notFound)
         }
@@ -111,7 +118,11 @@ struct ConnectionTestEndpointTests {
             _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Renamed"}}"#)
             #expect(try await Self.testJobs(session, id).count == 1)
 
-            _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"api_key": "good-key"}}}"#)
+            _ = try await session.request(
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"credentials": {"api_key": "good-key"}}}"#
+            )
             let tests = try await Self.testJobs(session, id)
             #expect(tests.count == 2)
             _ = try await session.settled(try #require(tests.last), in: outcomes)
@@ -121,7 +132,10 @@ struct ConnectionTestEndpointTests {
 
     static func testJobs(_ session: Session, _ id: Int64) async throws -> [Int64] {
         try await session.environment.database.read { db in
-            try await db.raw("SELECT id FROM jobs WHERE destination_id = \(bind: id) AND kind = 'connection_test' ORDER BY id").all(decodingColumn: "id", as: Int64.self)
+            try await db.raw("SELECT id FROM jobs WHERE destination_id = \(bind: id) AND kind = 'connection_test' ORDER BY id").all(
+                decodingColumn: "id",
+                as: Int64.self
+            )
         }
     }
 }

@@ -1,11 +1,12 @@
 import DestinationsConnectors
 import DestinationsContract
-@testable import DestinationsServer
 import Foundation
 import HTTPTypes
 import TestSupport
 import Testing
 import Yams
+
+@testable import DestinationsServer
 
 /// The contract says exactly what the server accepts: the sets it names are the registry's, and what it
 /// allows at its edges the server allows.
@@ -33,7 +34,10 @@ struct ContractTests {
         let last = try #require(generated.split(separator: "\n").last.map(String.init))
         let begin = try #require(contract.range(of: first))
         let end = try #require(contract.range(of: last, range: begin.upperBound..<contract.endIndex))
-        #expect(String(contract[begin.lowerBound..<end.upperBound]) == generated, "run `swift run destinations contract-schemas` and paste its output into openapi.yaml")
+        #expect(
+            String(contract[begin.lowerBound..<end.upperBound]) == generated,
+            "run `swift run destinations contract-schemas` and paste its output into openapi.yaml"
+        )
     }
 
     /// A name is 1 to 255 code points, not only spaces, without control characters: the server agrees

@@ -46,7 +46,8 @@ struct DestinationsCRUDTests {
             let response = try await session.request(
                 .post,
                 "/api/v1/destinations",
-                json: #"{"service_connection": {"name": "Braze", "type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+                json:
+                    #"{"service_connection": {"name": "Braze", "type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#
             )
             let id = try #require(try response.json()["data"]["id"].int)
             let get = try await session.request(.get, "/api/v1/destinations/\(id)")
@@ -96,10 +97,15 @@ struct DestinationsCRUDTests {
             let create = try await session.request(
                 .post,
                 "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+                json:
+                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"}}}"#
             )
             let id = try #require(try create.json()["data"]["id"].int)
-            let patch = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"api_key": "second"}}}"#)
+            let patch = try await session.request(
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"credentials": {"api_key": "second"}}}"#
+            )
             #expect(patch.status == .ok)
             #expect(try patch.json()["data"]["name"].string == "Braze")
             let stored = try await StoredCredentials.read(session, id: id)
@@ -113,10 +119,15 @@ struct DestinationsCRUDTests {
             let create = try await session.request(
                 .post,
                 "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+                json:
+                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"}}}"#
             )
             let id = try #require(try create.json()["data"]["id"].int)
-            let patch = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"data_import_key": null}}}"#)
+            let patch = try await session.request(
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"credentials": {"data_import_key": null}}}"#
+            )
             #expect(patch.status == .ok)
             #expect(try await StoredCredentials.read(session, id: id) == ["api_key": .string("first")])
         }
@@ -146,7 +157,9 @@ struct DestinationsCRUDTests {
             #expect(json["status"].int == 404)
             #expect(json["message"].string?.isEmpty == false)
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)").status == .notFound)
-            #expect(try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "x"}}"#).status == .notFound)
+            #expect(
+                try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "x"}}"#).status == .notFound
+            )
         }
     }
 

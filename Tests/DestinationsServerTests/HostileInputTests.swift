@@ -31,8 +31,10 @@ struct HostileInputTests {
             let nasty = #"x'); DROP TABLE destinations;-- \" ../../etc/passwd %00 ; \\ `id` $(id) 🙂"#
             let name = try String(decoding: JSONEncoder().encode(nasty), as: UTF8.self)
             let created = try await session.request(
-                .post, "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "active_campaign", "name": \#(name), "credentials": {"api_token": \#(name), "instance_url": "https://x.example.com"}}}"#
+                .post,
+                "/api/v1/destinations",
+                json:
+                    #"{"service_connection": {"type": "active_campaign", "name": \#(name), "credentials": {"api_token": \#(name), "instance_url": "https://x.example.com"}}}"#
             )
             #expect(created.status == .created)
             let id = try #require(try created.json()["data"]["id"].int)

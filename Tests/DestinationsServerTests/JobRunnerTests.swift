@@ -1,10 +1,11 @@
 import DestinationsConnectors
 import DestinationsCore
-@testable import DestinationsServer
 import DestinationsStorage
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// The runner's retry decisions, read off the queue with a fixed clock.
 @Suite("Job runner")
@@ -18,7 +19,11 @@ struct JobRunnerTests {
     func aRetryAfterFromTheProviderSetsTheNextRun(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
             session.fake.on("GET", "/catalogs", replies: [.json(#"{"message": "slow down"}"#, status: 429, headers: ["Retry-After": "7"])])
-            let id = try await session.insertDestination(type: "braze", details: ["instance_url": .string(session.fake.baseURL.absoluteString)], secrets: ["api_key": "k"])
+            let id = try await session.insertDestination(
+                type: "braze",
+                details: ["instance_url": .string(session.fake.baseURL.absoluteString)],
+                secrets: ["api_key": "k"]
+            )
             let (runner, queue, lease, now) = try await Self.claimed(session, destination: id)
             #expect(try await runner.run(lease) == .retrying(after: 7, message: "Braze asked us to slow down (HTTP 429): slow down"))
             let job = try await queue.job(lease.job.id, workspace: lease.job.workspaceID, destination: lease.job.destinationID)
@@ -40,9 +45,16 @@ struct JobRunnerTests {
     func theLastAttemptFailsInsteadOfRetrying(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
             session.fake.on("GET", "/catalogs", replies: [.json("{}", status: 502)])
-            let id = try await session.insertDestination(type: "braze", details: ["instance_url": .string(session.fake.baseURL.absoluteString)], secrets: ["api_key": "k"])
+            let id = try await session.insertDestination(
+                type: "braze",
+                details: ["instance_url": .string(session.fake.baseURL.absoluteString)],
+                secrets: ["api_key": "k"]
+            )
             let (runner, _, lease, _) = try await Self.claimed(session, destination: id, maxAttempts: 1)
-            guard case .failed(let message) = try await runner.run(lease) else { Issue.record("retried"); return }
+            guard case .failed(let message) = try await runner.run(lease) else {
+                Issue.record("retried")
+                return
+            }
             #expect(message.contains("HTTP 502"))
             #expect(message.contains("gave up after 1 attempts"))
         }
@@ -54,7 +66,12 @@ struct JobRunnerTests {
         let environment = session.environment
         let principal = try await environment.access.authenticate(token: session.token)
         let queue = environment.jobQueue
-        _ = try await queue.enqueue(NewJob(kind: .refreshObjects, maxAttempts: maxAttempts), workspace: principal.workspaceID, destination: DestinationID(destination), now: now)
+        _ = try await queue.enqueue(
+            NewJob(kind: .refreshObjects, maxAttempts: maxAttempts),
+            workspace: principal.workspaceID,
+            destination: DestinationID(destination),
+            now: now
+        )
         // A worker name of its own, claimed at a time the server's worker never reaches.
         guard let lease = try await queue.claim(worker: "test-runner", now: now, leaseUntil: now.addingTimeInterval(60)) else {
             throw TestFailure("nothing to claim")

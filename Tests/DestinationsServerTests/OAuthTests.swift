@@ -1,10 +1,11 @@
 import DestinationsCore
-@testable import DestinationsServer
 import DestinationsStorage
-import TestSupport
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// The OAuth flow of each provider family against a fake OAuth provider.
 @Suite("OAuth destinations")
@@ -12,7 +13,11 @@ struct OAuthTests {
     static let redirect = "https://app.example.com/oauth/callback"
 
     /// Points the type's OAuth client (and its API) at the fake.
-    static func configure(_ type: String, _ oauth: FakeOAuth.Settings, sandbox: Bool = false) -> @Sendable (inout ServerSettings, FakeProvider) -> Void {
+    static func configure(
+        _ type: String,
+        _ oauth: FakeOAuth.Settings,
+        sandbox: Bool = false
+    ) -> @Sendable (inout ServerSettings, FakeProvider) -> Void {
         { settings, fake in
             var client = OAuthClient(
                 clientID: oauth.clientID,
@@ -62,7 +67,11 @@ struct OAuthTests {
             let code = await oauth.consent(redirectURI: Self.redirect)
             // A Census client sends only the code.
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
+            )
             #expect(create.status == .created)
             let data = try create.json()["data"]
             #expect(data["connection_details"]["hub_id"].int == 4242)
@@ -109,7 +118,9 @@ struct OAuthTests {
         let settings = FakeOAuth.Settings.with {
             $0.tokenPath = "/sandbox/token"
             $0.expiresIn = nil
-            $0.extraFields = ["instance_url": "https://acme--sbx.sandbox.my.salesforce.com", "id": "https://test.salesforce.com/id/00D000000000001/005000000000001"]
+            $0.extraFields = [
+                "instance_url": "https://acme--sbx.sandbox.my.salesforce.com", "id": "https://test.salesforce.com/id/00D000000000001/005000000000001",
+            ]
         }
         try await TestServer(backend).run(configure: Self.configure("salesforce", settings, sandbox: true)) { session in
             let oauth = FakeOAuth(session.fake, settings)
@@ -119,8 +130,10 @@ struct OAuthTests {
             #expect(consent["scope"] == "api refresh_token")
             let code = await oauth.consent(redirectURI: Self.redirect)
             let create = try await session.request(
-                .post, "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "salesforce", "credentials": {"oauth_code": "\#(code)", "state": "eyAic2FuZGJveCI6IHRydWUgfQ=="}}}"#
+                .post,
+                "/api/v1/destinations",
+                json:
+                    #"{"service_connection": {"type": "salesforce", "credentials": {"oauth_code": "\#(code)", "state": "eyAic2FuZGJveCI6IHRydWUgfQ=="}}}"#
             )
             #expect(create.status == .created)
             let details = try create.json()["data"]["connection_details"]
@@ -139,16 +152,28 @@ struct OAuthTests {
         }
         try await TestServer(backend).run(configure: Self.configure("zendesk", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
-            let missing = try await session.request(.get, "/api/v1/destinations/authorize_url?type=zendesk&redirect_uri=\(Self.encoded(Self.redirect))")
+            let missing = try await session.request(
+                .get,
+                "/api/v1/destinations/authorize_url?type=zendesk&redirect_uri=\(Self.encoded(Self.redirect))"
+            )
             #expect(missing.status == .unprocessableContent)
             #expect(try missing.json()["message"].string?.contains("domain") == true)
             let consent = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
             #expect(consent["scope"] == "read write")
             let code = await oauth.consent(redirectURI: Self.redirect)
-            let wrongDomain = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "other", "state": "\#(consent["state"]!)"}}}"#)
+            let wrongDomain = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json:
+                    #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "other", "state": "\#(consent["state"]!)"}}}"#
+            )
             #expect(wrongDomain.status == .conflict)
             _ = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#
+            )
             #expect(create.status == .created)
             #expect(try create.json()["data"]["connection_details"]["domain"].string == "acme")
         }
@@ -164,7 +189,11 @@ struct OAuthTests {
             let consent = try await Self.authorize(session, "type=pinterest&redirect_uri=\(Self.encoded(Self.redirect))")
             #expect(consent["scope"] == "ads:read,ads:write,user_accounts:read")
             let code = await oauth.consent(redirectURI: Self.redirect)
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "pinterest", "credentials": {"oauth_code": "\#(code)", "ad_account_id": "549755885175"}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "pinterest", "credentials": {"oauth_code": "\#(code)", "ad_account_id": "549755885175"}}}"#
+            )
             #expect(create.status == .created)
             #expect(try create.json()["data"]["connection_details"]["ad_account_id"].string == "549755885175")
         }
@@ -182,7 +211,11 @@ struct OAuthTests {
             let consent = try await Self.authorize(session, "type=intercom&redirect_uri=\(Self.encoded(Self.redirect))")
             #expect(consent["scope"] == nil)
             let code = await oauth.consent(redirectURI: Self.redirect)
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "intercom", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "intercom", "credentials": {"oauth_code": "\#(code)"}}}"#
+            )
             #expect(create.status == .created)
             let id = try #require(try create.json()["data"]["id"].int)
             let stored = try await StoredCredentials.read(session, id: id)
@@ -205,7 +238,11 @@ struct OAuthTests {
                 case "google_ads": #", "account_id": "7515011393", "developer_token": "dev-token""#
                 default: #", "ad_account_id": "7515011393""#
                 }
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "\#(type)", "credentials": {"oauth_code": "\#(code)"\#(account)}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "\#(type)", "credentials": {"oauth_code": "\#(code)"\#(account)}}}"#
+            )
             #expect(create.status == .created, "\(String(buffer: create.body))")
         }
     }
@@ -219,7 +256,8 @@ struct OAuthTests {
             func create(_ state: String, headers: HTTPFields? = nil) async throws -> TestResponseSummary {
                 let code = await oauth.consent(redirectURI: Self.redirect)
                 let response = try await session.request(
-                    .post, "/api/v1/destinations",
+                    .post,
+                    "/api/v1/destinations",
                     json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)", "state": "\#(state)"}}}"#,
                     headers: headers
                 )
@@ -262,7 +300,11 @@ struct OAuthTests {
             _ = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
             let code = await oauth.consent(redirectURI: Self.redirect)
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#
+            )
             let id = try #require(try create.json()["data"]["id"].int)
             #expect(try await session.settled(try await session.firstJob(of: id), in: outcomes) == .completed)
             // The token lived 60 seconds, under the refresh margin: refreshed before the call.
@@ -302,13 +344,19 @@ struct OAuthTests {
             _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
             let code = await oauth.consent(redirectURI: Self.redirect)
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
+            )
             let id = try #require(try create.json()["data"]["id"].int)
             _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
             let before = await oauth.refreshGrants
             // The token expires within the margin again: eight callers at once want it fresh.
             let principal = try await session.environment.access.authenticate(token: session.token)
-            let stored = try #require(try await SQLDestinationStore(database: session.environment.database).stored(workspace: principal.workspaceID, id: DestinationID(id)))
+            let stored = try #require(
+                try await SQLDestinationStore(database: session.environment.database).stored(workspace: principal.workspaceID, id: DestinationID(id))
+            )
             let refresher = session.environment.tokenRefresher
             let box = try session.secretBox()
             let tokens = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -335,7 +383,11 @@ struct OAuthTests {
             _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
             let code = await oauth.consent(redirectURI: Self.redirect)
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
+            )
             let id = try #require(try create.json()["data"]["id"].int)
             await oauth.revoke(refreshToken: "CANARY-refresh-token-2")
             guard case .failed(let message) = try await session.settled(try await session.firstJob(of: id), in: outcomes) else {
@@ -346,12 +398,19 @@ struct OAuthTests {
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)").json()["data"]["auth_status"].string == "reauthorization_required")
             // Further refreshes fail at once, without calling the provider.
             let tokenCalls = session.fake.calls("POST", "/oauth/token").count
-            guard case .failed = try await session.settled(try await session.refresh(id), in: outcomes) else { Issue.record("refreshed"); return }
+            guard case .failed = try await session.settled(try await session.refresh(id), in: outcomes) else {
+                Issue.record("refreshed")
+                return
+            }
             #expect(session.fake.calls("POST", "/oauth/token").count == tokenCalls)
             // A new consent, by PATCH, authorises the same destination again.
             _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
             let newCode = await oauth.consent(redirectURI: Self.redirect)
-            let patch = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"oauth_code": "\#(newCode)"}}}"#)
+            let patch = try await session.request(
+                .patch,
+                "/api/v1/destinations/\(id)",
+                json: #"{"service_connection": {"credentials": {"oauth_code": "\#(newCode)"}}}"#
+            )
             #expect(patch.status == .ok)
             #expect(try patch.json()["data"]["auth_status"].string == "authorized")
             #expect(try patch.json()["data"]["id"].int == id)
@@ -388,7 +447,11 @@ struct OAuthTests {
                 #expect(response.status == status, "\(query)")
                 #expect(try response.json()["message"].string?.contains(mention) == true, "\(query): \(String(buffer: response.body))")
             }
-            let unauthenticated = try await session.request(.get, "/api/v1/destinations/authorize_url?type=hubspot&redirect_uri=\(redirect)", headers: [:])
+            let unauthenticated = try await session.request(
+                .get,
+                "/api/v1/destinations/authorize_url?type=hubspot&redirect_uri=\(redirect)",
+                headers: [:]
+            )
             #expect(unauthenticated.status == .unauthorized)
         }
     }
@@ -404,10 +467,18 @@ struct OAuthTests {
             let outcomes = session.jobOutcomes()
             _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
             let code = await oauth.consent(redirectURI: Self.redirect)
-            let create = try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            let create = try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
+            )
             let id = try #require(try create.json()["data"]["id"].int)
             _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
-            try await session.request(.post, "/api/v1/destinations", json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#)
+            try await session.request(
+                .post,
+                "/api/v1/destinations",
+                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
+            )
             try await session.request(.get, "/api/v1/destinations/\(id)")
             try await session.request(.get, "/api/v1/destinations")
             return (session.responseBodies, code)

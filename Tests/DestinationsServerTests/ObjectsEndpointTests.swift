@@ -1,10 +1,11 @@
 import DestinationsCore
-@testable import DestinationsServer
 import Foundation
 import HTTPTypes
 import SQLKit
 import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// A destination's objects, one at a time with their fields, and fields refreshed from the provider.
 @Suite("Objects and fields")
@@ -74,7 +75,9 @@ struct ObjectsEndpointTests {
             #expect(fields.last?["full_name"].string == "plan")
 
             // A catalog's name has a colon: percent-encoded in the path, its fields are the catalog's own.
-            let catalogKey = try #require(try await session.request(.post, "/api/v1/destinations/\(id)/objects/catalog%3Amenu/refresh_fields").json()["refresh_key"].int)
+            let catalogKey = try #require(
+                try await session.request(.post, "/api/v1/destinations/\(id)/objects/catalog%3Amenu/refresh_fields").json()["refresh_key"].int
+            )
             #expect(try await session.settled(catalogKey, in: outcomes) == .completed)
             let catalog = try await session.request(.get, "/api/v1/destinations/\(id)/objects/catalog%3Amenu").json()["data"]
             #expect(catalog["fields"].array?.compactMap { $0["full_name"].string } == ["id"])
@@ -91,9 +94,16 @@ struct ObjectsEndpointTests {
             #expect(try missing.json()["message"].string?.contains("nonesuch") == true)
             #expect(try await session.request(.post, "/api/v1/destinations/\(id)/objects/nonesuch/refresh_fields").status == .notFound)
 
-            let key = try #require(try await session.request(.post, "/api/v1/destinations/\(id)/objects/event/refresh_fields").json()["refresh_key"].int)
-            #expect(try await session.request(.get, "/api/v1/destinations/\(id)/objects/event/refresh_fields_status?refresh_key=\(key)").status == .ok)
-            #expect(try await session.request(.get, "/api/v1/destinations/\(id)/objects/user/refresh_fields_status?refresh_key=\(key)").status == .notFound)
+            let key = try #require(
+                try await session.request(.post, "/api/v1/destinations/\(id)/objects/event/refresh_fields").json()["refresh_key"].int
+            )
+            #expect(
+                try await session.request(.get, "/api/v1/destinations/\(id)/objects/event/refresh_fields_status?refresh_key=\(key)").status == .ok
+            )
+            #expect(
+                try await session.request(.get, "/api/v1/destinations/\(id)/objects/user/refresh_fields_status?refresh_key=\(key)").status
+                    == .notFound
+            )
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)/refresh_objects_status?refresh_key=\(key)").status == .notFound)
             let noKey = try await session.request(.get, "/api/v1/destinations/\(id)/objects/event/refresh_fields_status")
             #expect(noKey.status == .badRequest)
@@ -101,25 +111,44 @@ struct ObjectsEndpointTests {
 
             let stranger: HTTPFields = [.authorization: "Bearer \(try await session.otherWorkspaceToken())"]
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)/objects/event", headers: stranger).status == .notFound)
-            #expect(try await session.request(.post, "/api/v1/destinations/\(id)/objects/event/refresh_fields", headers: stranger).status == .notFound)
-            #expect(try await session.request(.get, "/api/v1/destinations/\(id)/objects/event/refresh_fields_status?refresh_key=\(key)", headers: stranger).status == .notFound)
+            #expect(
+                try await session.request(.post, "/api/v1/destinations/\(id)/objects/event/refresh_fields", headers: stranger).status == .notFound
+            )
+            #expect(
+                try await session.request(
+                    .get,
+                    "/api/v1/destinations/\(id)/objects/event/refresh_fields_status?refresh_key=\(key)",
+                    headers: stranger
+                ).status == .notFound
+            )
         }
     }
 
     @Test(arguments: TestBackend.all)
     func aFailedFieldsRefreshSaysWhyAndKeepsTheOldFields(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
-            session.fake.on("GET", "/custom_attributes", replies: [
-                .json(#"{"message": "success", "attributes": [{"name": "plan", "data_type": "String", "status": "Active"}]}"#),
-                .json(#"{"message": "This API key lacks custom_attributes.get"}"#, status: 403),
-            ])
+            session.fake.on(
+                "GET",
+                "/custom_attributes",
+                replies: [
+                    .json(#"{"message": "success", "attributes": [{"name": "plan", "data_type": "String", "status": "Active"}]}"#),
+                    .json(#"{"message": "This API key lacks custom_attributes.get"}"#, status: 403),
+                ]
+            )
             let id = try await Self.brazeWithCatalogs(session)
             let outcomes = session.jobOutcomes()
-            let first = try #require(try await session.request(.post, "/api/v1/destinations/\(id)/objects/user/refresh_fields").json()["refresh_key"].int)
+            let first = try #require(
+                try await session.request(.post, "/api/v1/destinations/\(id)/objects/user/refresh_fields").json()["refresh_key"].int
+            )
             #expect(try await session.settled(first, in: outcomes) == .completed)
-            let second = try #require(try await session.request(.post, "/api/v1/destinations/\(id)/objects/user/refresh_fields").json()["refresh_key"].int)
+            let second = try #require(
+                try await session.request(.post, "/api/v1/destinations/\(id)/objects/user/refresh_fields").json()["refresh_key"].int
+            )
             #expect(second != first)
-            guard case .failed = try await session.settled(second, in: outcomes) else { Issue.record("did not fail"); return }
+            guard case .failed = try await session.settled(second, in: outcomes) else {
+                Issue.record("did not fail")
+                return
+            }
             let status = try await session.request(.get, "/api/v1/destinations/\(id)/objects/user/refresh_fields_status?refresh_key=\(second)").json()
             #expect(status["status"].string == "failed")
             #expect(status["message"].string?.contains("lacks custom_attributes.get") == true)
@@ -133,7 +162,9 @@ struct ObjectsEndpointTests {
         try await TestServer(backend).run { session in
             let id = try await Self.brazeWithCatalogs(session)
             let outcomes = session.jobOutcomes()
-            let fieldsKey = try #require(try await session.request(.post, "/api/v1/destinations/\(id)/objects/catalog%3Astores/refresh_fields").json()["refresh_key"].int)
+            let fieldsKey = try #require(
+                try await session.request(.post, "/api/v1/destinations/\(id)/objects/catalog%3Astores/refresh_fields").json()["refresh_key"].int
+            )
             #expect(try await session.settled(fieldsKey, in: outcomes) == .completed)
             session.fake.brazeCatalogs(["menu"])
             #expect(try await session.settled(try await session.refresh(id), in: outcomes) == .completed)

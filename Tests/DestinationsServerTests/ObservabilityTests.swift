@@ -1,14 +1,15 @@
 import DestinationsCore
-@testable import DestinationsServer
 import DestinationsStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import ServiceLifecycle
 import SQLKit
+import ServiceLifecycle
 import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// Request ids, metrics, readiness, JSON logs and graceful shutdown.
 @Suite("Observability and shutdown")
@@ -53,9 +54,13 @@ struct ObservabilityTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
             let text = String(buffer: response.body)
-            let getByID = try #require(Self.sample(text, "destinations_http_requests_total", ["route": "/api/v1/destinations/{id}", "method": "GET", "status": "200"]))
+            let getByID = try #require(
+                Self.sample(text, "destinations_http_requests_total", ["route": "/api/v1/destinations/{id}", "method": "GET", "status": "200"])
+            )
             #expect(getByID == 3)
-            #expect(Self.sample(text, "destinations_http_requests_total", ["route": "/api/v1/destinations/{id}", "method": "GET", "status": "404"]) == 1)
+            #expect(
+                Self.sample(text, "destinations_http_requests_total", ["route": "/api/v1/destinations/{id}", "method": "GET", "status": "404"]) == 1
+            )
             #expect(Self.sample(text, "destinations_http_requests_total", ["route": "/api/v1/destinations", "method": "POST", "status": "201"]) == 1)
             #expect(text.contains("destinations_http_request_duration_seconds_bucket{"))
             #expect(Self.sample(text, "destinations_job_runs_total", ["kind": "refresh_objects", "connector": "braze", "outcome": "completed"]) == 1)
@@ -160,8 +165,10 @@ struct ObservabilityTests {
 
             let database = try await SQLiteDatabase.open(path: server.databasePath, logger: Logger(label: "check"))
             let job = try await database.read { db in
-                try await db.raw("SELECT status, attempts, locked_by FROM jobs WHERE destination_id = \(bind: created.destination.id.rawValue) AND kind = 'refresh_objects'")
-                    .first()
+                try await db.raw(
+                    "SELECT status, attempts, locked_by FROM jobs WHERE destination_id = \(bind: created.destination.id.rawValue) AND kind = 'refresh_objects'"
+                )
+                .first()
             }
             try await database.close()
             #expect(try job?.decode(column: "status", as: String.self) == "queued")

@@ -1,5 +1,4 @@
 import DestinationsCore
-@testable import DestinationsServer
 import DestinationsStorage
 import Foundation
 import HTTPTypes
@@ -10,12 +9,19 @@ import SQLKit
 import TestSupport
 import Testing
 
+@testable import DestinationsServer
+
 /// Several server instances on one PostgreSQL database, as behind a load balancer.
 @Suite("Instances sharing PostgreSQL", .enabled(if: TestBackend.postgresURL != nil, "set TEST_POSTGRES_URL to run the PostgreSQL suites"))
 struct PostgresInstancesTests {
     static let key = EncryptionKey.generate().base64
 
-    static func settings(_ location: DatabaseLocation, fake: FakeProvider, pollInterval: Double = 0.05, databaseTimeout: Double = 60) -> ServerSettings {
+    static func settings(
+        _ location: DatabaseLocation,
+        fake: FakeProvider,
+        pollInterval: Double = 0.05,
+        databaseTimeout: Double = 60
+    ) -> ServerSettings {
         var settings = ServerSettings(
             port: 0,
             database: location,
@@ -34,7 +40,8 @@ struct PostgresInstancesTests {
     }
 
     /// Runs `body` with a running application (its workers included) over the environment.
-    static func serving<T: Sendable>(_ environment: ServerEnvironment, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+    static func serving<T: Sendable>(_ environment: ServerEnvironment, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T
+    {
         try await buildApplication(environment: environment).test(.router) { try await body($0) }
     }
 
@@ -43,7 +50,10 @@ struct PostgresInstancesTests {
             uri: "/api/v1/destinations",
             method: .post,
             headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
-            body: ByteBuffer(string: #"{"service_connection": {"type": "braze", "name": "\#(name)", "credentials": {"api_key": "k", "instance_url": "\#(fake.baseURL.absoluteString)"}}}"#)
+            body: ByteBuffer(
+                string:
+                    #"{"service_connection": {"type": "braze", "name": "\#(name)", "credentials": {"api_key": "k", "instance_url": "\#(fake.baseURL.absoluteString)"}}}"#
+            )
         )
         guard response.status == .created, let id = try response.json()["data"]["id"].int else { throw TestFailure("create: \(response.status)") }
         return id
@@ -58,15 +68,25 @@ struct PostgresInstancesTests {
                 await gate.wait()
                 return .json(#"{"catalogs": [], "message": "success"}"#)
             }
-            let a = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "a"), resolver: ScriptedResolver())
-            let b = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "b"), resolver: ScriptedResolver())
+            let a = try await ServerEnvironment.open(
+                settings: Self.settings(location, fake: fake),
+                logger: Logger(label: "a"),
+                resolver: ScriptedResolver()
+            )
+            let b = try await ServerEnvironment.open(
+                settings: Self.settings(location, fake: fake),
+                logger: Logger(label: "b"),
+                resolver: ScriptedResolver()
+            )
             let token = try #require(try await a.access.bootstrap()).token
             let (outcomesA, outcomesB) = (a.jobOutcomes.subscribe(), b.jobOutcomes.subscribe())
             try await Self.serving(a) { clientA in
                 try await Self.serving(b) { clientB in
                     let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
                         for index in 0..<20 {
-                            group.addTask { try await Self.create(index.isMultiple(of: 2) ? clientA : clientB, token: token, name: "d\(index)", fake: fake) }
+                            group.addTask {
+                                try await Self.create(index.isMultiple(of: 2) ? clientA : clientB, token: token, name: "d\(index)", fake: fake)
+                            }
                         }
                         return try await group.reduce(into: []) { $0.append($1) }
                     }
@@ -75,7 +95,11 @@ struct PostgresInstancesTests {
                         for id in ids {
                             for client in [clientA, clientB] {
                                 group.addTask {
-                                    let response = try await client.execute(uri: "/api/v1/destinations/\(id)/refresh_objects", method: .post, headers: [.authorization: "Bearer \(token)"])
+                                    let response = try await client.execute(
+                                        uri: "/api/v1/destinations/\(id)/refresh_objects",
+                                        method: .post,
+                                        headers: [.authorization: "Bearer \(token)"]
+                                    )
                                     return (id, try response.json()["refresh_key"].int ?? -1)
                                 }
                             }
@@ -111,7 +135,11 @@ struct PostgresInstancesTests {
                     #expect(fake.calls("GET", "/catalogs").count == attempts)
                     // Both instances count the same list.
                     for client in [clientA, clientB] {
-                        let list = try await client.execute(uri: "/api/v1/destinations?per_page=7", method: .get, headers: [.authorization: "Bearer \(token)"]).json()
+                        let list = try await client.execute(
+                            uri: "/api/v1/destinations?per_page=7",
+                            method: .get,
+                            headers: [.authorization: "Bearer \(token)"]
+                        ).json()
                         #expect(list["pagination"]["total_records"].int == 20)
                         #expect(list["pagination"]["last_page"].int == 3)
                     }
@@ -144,8 +172,16 @@ struct PostgresInstancesTests {
         try await FakeProvider.run { fake in
             fake.brazeCatalogs(["menu"])
             // The worker polls only every ten minutes: only a notification can wake it in time.
-            let worker = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake, pollInterval: 600), logger: Logger(label: "worker"), resolver: ScriptedResolver())
-            let queuer = try await ServerEnvironment.open(settings: Self.settings(location, fake: fake), logger: Logger(label: "queuer"), resolver: ScriptedResolver())
+            let worker = try await ServerEnvironment.open(
+                settings: Self.settings(location, fake: fake, pollInterval: 600),
+                logger: Logger(label: "worker"),
+                resolver: ScriptedResolver()
+            )
+            let queuer = try await ServerEnvironment.open(
+                settings: Self.settings(location, fake: fake),
+                logger: Logger(label: "queuer"),
+                resolver: ScriptedResolver()
+            )
             let token = try #require(try await queuer.access.bootstrap()).token
             let outcomes = worker.jobOutcomes.subscribe()
             try await Self.serving(worker) { _ in
@@ -191,7 +227,11 @@ struct PostgresInstancesTests {
             // The short deadline this test is about can trip under the other suites' load before the outage
             // too: the set-up tries again.
             let environment = try await Self.patiently {
-                try await ServerEnvironment.open(settings: Self.settings(.postgres(proxied), fake: fake, databaseTimeout: 5), logger: Logger(label: "outage"), resolver: ScriptedResolver())
+                try await ServerEnvironment.open(
+                    settings: Self.settings(.postgres(proxied), fake: fake, databaseTimeout: 5),
+                    logger: Logger(label: "outage"),
+                    resolver: ScriptedResolver()
+                )
             }
             let workspace = try await Self.patiently { try await environment.access.createWorkspace(name: "outage") }
             let token = try await Self.patiently { try await environment.access.issueToken(workspace: workspace.id) }
@@ -210,8 +250,13 @@ struct PostgresInstancesTests {
                     }
                 }
                 let write = try await client.execute(
-                    uri: "/api/v1/destinations", method: .post, headers: auth.merging([.contentType: "application/json"]),
-                    body: ByteBuffer(string: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://x.example.com"}}}"#)
+                    uri: "/api/v1/destinations",
+                    method: .post,
+                    headers: auth.merging([.contentType: "application/json"]),
+                    body: ByteBuffer(
+                        string:
+                            #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://x.example.com"}}}"#
+                    )
                 )
                 statuses.append(write.status)
                 let readiness = try await client.execute(uri: "/readyz", method: .get)
@@ -284,7 +329,7 @@ actor Gate {
 
     func open() {
         isOpen = true
-        waiting.forEach { $0.resume() }
+        for continuation in waiting { continuation.resume() }
         waiting = []
     }
 }

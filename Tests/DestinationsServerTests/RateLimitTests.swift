@@ -1,9 +1,10 @@
 import DestinationsCore
-@testable import DestinationsServer
 import Foundation
 import HTTPTypes
 import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// Token buckets per token, per workspace and for provider work, with their headers.
 @Suite("Rate limits")

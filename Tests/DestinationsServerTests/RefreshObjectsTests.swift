@@ -1,11 +1,12 @@
 import CryptoExtras
 import DestinationsCore
-@testable import DestinationsServer
-import TestSupport
 import Foundation
-import SQLKit
 import HTTPTypes
+import SQLKit
+import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 @Suite("refresh_objects against the providers")
 struct RefreshObjectsTests {
@@ -17,7 +18,9 @@ struct RefreshObjectsTests {
             let id = try await session.createBraze()
             let job = try await session.firstJob(of: id)
             #expect(try await session.settled(job, in: outcomes) == .completed)
-            #expect(try await session.objectNames(id) == ["user", "event", "purchase", "subscription_group_membership", "cohort", "catalog:restaurants"])
+            #expect(
+                try await session.objectNames(id) == ["user", "event", "purchase", "subscription_group_membership", "cohort", "catalog:restaurants"]
+            )
             let status = try await session.request(.get, "/api/v1/destinations/\(id)/refresh_objects_status?refresh_key=\(job)")
             #expect(String(buffer: status.body) == #"{"status":"completed"}"#)
         }
@@ -31,7 +34,8 @@ struct RefreshObjectsTests {
             let create = try await session.request(
                 .post,
                 "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "active_campaign", "credentials": {"api_token": "t", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#
+                json:
+                    #"{"service_connection": {"type": "active_campaign", "credentials": {"api_token": "t", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#
             )
             let id = try #require(try create.json()["data"]["id"].int)
             _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
@@ -50,7 +54,11 @@ struct RefreshObjectsTests {
             session.fake.zendeskCustomObjects([("car", "Car")])
             let outcomes = session.jobOutcomes()
             let hubspot = try await session.insertDestination(type: "hubspot", details: [:], secrets: ["access_token": "hs"])
-            let salesforce = try await session.insertDestination(type: "salesforce", details: ["instance_url": .string(session.fake.baseURL.absoluteString)], secrets: ["access_token": "sf"])
+            let salesforce = try await session.insertDestination(
+                type: "salesforce",
+                details: ["instance_url": .string(session.fake.baseURL.absoluteString)],
+                secrets: ["access_token": "sf"]
+            )
             let zendesk = try await session.insertDestination(type: "zendesk", details: ["domain": "acme"], secrets: ["access_token": "zd"])
             for id in [hubspot, salesforce, zendesk] {
                 #expect(try await session.settled(try await session.refresh(id), in: outcomes) == .completed)
@@ -72,7 +80,8 @@ struct RefreshObjectsTests {
             let create = try await session.request(
                 .post,
                 "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "google_sheets", "credentials": {"service_account_email": "s@p.iam.gserviceaccount.com", "private_key": "\#(pem)", "spreadsheet_id": "sheet-9"}}}"#
+                json:
+                    #"{"service_connection": {"type": "google_sheets", "credentials": {"service_account_email": "s@p.iam.gserviceaccount.com", "private_key": "\#(pem)", "spreadsheet_id": "sheet-9"}}}"#
             )
             let id = try #require(try create.json()["data"]["id"].int)
             #expect(try await session.settled(try await session.firstJob(of: id), in: outcomes) == .completed)
@@ -89,7 +98,11 @@ struct RefreshObjectsTests {
             let id = try await session.createBraze()
             _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
             let before = session.fake.calls("GET", "/catalogs").count
-            session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: #"{"catalogs": [], "message": "success"}"#, delay: .milliseconds(300))])
+            session.fake.on(
+                "GET",
+                "/catalogs",
+                replies: [FakeProvider.Reply(body: #"{"catalogs": [], "message": "success"}"#, delay: .milliseconds(300))]
+            )
             let keys = try await withThrowingTaskGroup(of: Int64.self) { group in
                 for _ in 0..<5 { group.addTask { try await session.refresh(id) } }
                 return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
@@ -103,11 +116,15 @@ struct RefreshObjectsTests {
     @Test(arguments: TestBackend.all)
     func aProviderErrorIsRetriedThenCompletes(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
-            session.fake.on("GET", "/catalogs", replies: [
-                .json(#"{"message": "internal"}"#, status: 500),
-                .json(#"{"message": "slow down"}"#, status: 429, headers: ["Retry-After": "0"]),
-                .json(#"{"catalogs": [{"name": "menu"}], "message": "success"}"#),
-            ])
+            session.fake.on(
+                "GET",
+                "/catalogs",
+                replies: [
+                    .json(#"{"message": "internal"}"#, status: 500),
+                    .json(#"{"message": "slow down"}"#, status: 429, headers: ["Retry-After": "0"]),
+                    .json(#"{"catalogs": [{"name": "menu"}], "message": "success"}"#),
+                ]
+            )
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
             #expect(try await session.settled(try await session.firstJob(of: id), in: outcomes) == .completed)
@@ -123,7 +140,10 @@ struct RefreshObjectsTests {
             let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
             let job = try await session.firstJob(of: id)
-            guard case .failed(let message) = try await session.settled(job, in: outcomes) else { Issue.record("did not fail"); return }
+            guard case .failed(let message) = try await session.settled(job, in: outcomes) else {
+                Issue.record("did not fail")
+                return
+            }
             #expect(message.contains("Unknown or missing REST API Key"))
             #expect(session.fake.calls("GET", "/catalogs").count == 1)
             let status = try await session.request(.get, "/api/v1/destinations/\(id)/refresh_objects_status?refresh_key=\(job)").json()
@@ -134,21 +154,27 @@ struct RefreshObjectsTests {
 
     @Test(arguments: TestBackend.all)
     func aProviderThatNeverAnswersFailsAfterTheLastAttempt(_ backend: TestBackend) async throws {
-        let server = try TestServer(backend, jobs: JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01)))
+        let server = try TestServer(
+            backend,
+            jobs: JobSettings(pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01))
+        )
         // A timeout long enough for a loaded machine to deliver each request (1 s was not, once in a few runs of
         // every suite at once), well short of the reply.
-        try await server.run(configure: { settings, _ in settings.outboundTimeout = 2.5 }) { session in
-            session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: "{}", delay: .seconds(6))])
-            let outcomes = session.jobOutcomes()
-            let id = try await session.createBraze()
-            guard case .failed(let message) = try await session.settled(try await session.firstJob(of: id), in: outcomes) else {
-                Issue.record("did not fail")
-                return
+        try await server.run(
+            configure: { settings, _ in settings.outboundTimeout = 2.5 },
+            body: { session in
+                session.fake.on("GET", "/catalogs", replies: [FakeProvider.Reply(body: "{}", delay: .seconds(6))])
+                let outcomes = session.jobOutcomes()
+                let id = try await session.createBraze()
+                guard case .failed(let message) = try await session.settled(try await session.firstJob(of: id), in: outcomes) else {
+                    Issue.record("did not fail")
+                    return
+                }
+                #expect(message.contains("did not answer"))
+                #expect(message.contains("gave up after 2 attempts"))
+                #expect(session.fake.calls("GET", "/catalogs").count == 2)
             }
-            #expect(message.contains("did not answer"))
-            #expect(message.contains("gave up after 2 attempts"))
-            #expect(session.fake.calls("GET", "/catalogs").count == 2)
-        }
+        )
     }
 
     @Test(arguments: TestBackend.all)
@@ -161,7 +187,10 @@ struct RefreshObjectsTests {
             let before = try await session.objectNames(id)
             #expect(before.last == "catalog:menu")
             session.fake.on("GET", "/catalogs", replies: [.json(#"{"message": "revoked"}"#, status: 403)])
-            guard case .failed = try await session.settled(try await session.refresh(id), in: outcomes) else { Issue.record("did not fail"); return }
+            guard case .failed = try await session.settled(try await session.refresh(id), in: outcomes) else {
+                Issue.record("did not fail")
+                return
+            }
             #expect(try await session.objectNames(id) == before)
         }
     }
@@ -171,19 +200,25 @@ struct RefreshObjectsTests {
         try await TestServer(backend).run { session in
             session.fake.brazeCatalogs(["menu"])
             let outcomes = session.jobOutcomes()
-            let id = try await session.insertDestination(type: "braze", details: ["instance_url": .string(session.fake.baseURL.absoluteString)], secrets: ["api_key": "k"])
+            let id = try await session.insertDestination(
+                type: "braze",
+                details: ["instance_url": .string(session.fake.baseURL.absoluteString)],
+                secrets: ["api_key": "k"]
+            )
             let principal = try await session.environment.access.authenticate(token: session.token)
             // What a worker killed mid-job leaves behind: the job running, its lease run out.
             let expired = Date().addingTimeInterval(-1).timeIntervalSince1970 * 1000
-            let key = try #require(try await session.environment.database.write { db in
-                try await db.raw(
-                    """
-                    INSERT INTO jobs (kind, workspace_id, destination_id, status, attempts, max_attempts, run_at, locked_by, locked_until, created_at, started_at)
-                    VALUES ('refresh_objects', \(bind: principal.workspaceID.rawValue), \(bind: id), 'running', 1, 3, 0, 'dead', \(bind: Int64(expired)), 0, 0)
-                    RETURNING id
-                    """
-                ).first(decodingColumn: "id", as: Int64.self)
-            })
+            let key = try #require(
+                try await session.environment.database.write { db in
+                    try await db.raw(
+                        """
+                        INSERT INTO jobs (kind, workspace_id, destination_id, status, attempts, max_attempts, run_at, locked_by, locked_until, created_at, started_at)
+                        VALUES ('refresh_objects', \(bind: principal.workspaceID.rawValue), \(bind: id), 'running', 1, 3, 0, 'dead', \(bind: Int64(expired)), 0, 0)
+                        RETURNING id
+                        """
+                    ).first(decodingColumn: "id", as: Int64.self)
+                }
+            )
             let processing = try await session.request(.get, "/api/v1/destinations/\(id)/refresh_objects_status?refresh_key=\(key)").json()
             #expect(processing["status"].string == "processing")
             // The reaper's pass, as a worker runs it every half lease.
@@ -192,7 +227,9 @@ struct RefreshObjectsTests {
             #expect(try await session.settled(key, in: outcomes) == .completed)
             #expect(try await session.objectNames(id).last == "catalog:menu")
             // The dead worker's late result is refused.
-            let job = try #require(try await session.environment.jobQueue.job(JobID(key), workspace: principal.workspaceID, destination: DestinationID(id)))
+            let job = try #require(
+                try await session.environment.jobQueue.job(JobID(key), workspace: principal.workspaceID, destination: DestinationID(id))
+            )
             #expect(try await session.environment.jobQueue.complete(JobLease(job: job, worker: "dead"), with: .objects([]), now: Date()) == false)
             #expect(try await session.objectNames(id).last == "catalog:menu")
         }
@@ -218,7 +255,11 @@ struct RefreshObjectsTests {
             let garbage = try await session.request(.get, "/api/v1/destinations/\(first)/refresh_objects_status?refresh_key=abc")
             #expect(garbage.status == .badRequest)
             let stranger: HTTPFields = [.authorization: "Bearer \(try await session.otherWorkspaceToken())"]
-            let foreign = try await session.request(.get, "/api/v1/destinations/\(first)/refresh_objects_status?refresh_key=\(key)", headers: stranger)
+            let foreign = try await session.request(
+                .get,
+                "/api/v1/destinations/\(first)/refresh_objects_status?refresh_key=\(key)",
+                headers: stranger
+            )
             #expect(foreign.status == .notFound)
             // Exactly what a key never issued answers.
             #expect(try foreign.json() == otherDestination.json())
@@ -246,29 +287,39 @@ struct RefreshObjectsTests {
 struct OutboundGuardAtCreateTests {
     @Test(arguments: TestBackend.all, ["http://127.0.0.1:8080", "http://10.0.0.1", "http://169.254.169.254/latest/meta-data", "http://[::1]:9000"])
     func privateInstanceURLsAreRefused(_ backend: TestBackend, _ url: String) async throws {
-        try await TestServer(backend).run(configure: { settings, _ in settings.allowPrivateNetworks = false }) { session in
-            let before = try await DatabaseSnapshot.take(session)
-            let response = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(url)"}}}"#
-            )
-            #expect(response.status == .unprocessableContent)
-            let message = try response.json()["message"].string ?? ""
-            #expect(message.contains("credentials.instance_url"))
-            #expect(message.contains("Refusing to call"))
-            #expect(try await DatabaseSnapshot.take(session) == before)
-        }
+        try await TestServer(backend).run(
+            configure: { settings, _ in settings.allowPrivateNetworks = false },
+            body: { session in
+                let before = try await DatabaseSnapshot.take(session)
+                let response = try await session.request(
+                    .post,
+                    "/api/v1/destinations",
+                    json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(url)"}}}"#
+                )
+                #expect(response.status == .unprocessableContent)
+                let message = try response.json()["message"].string ?? ""
+                #expect(message.contains("credentials.instance_url"))
+                #expect(message.contains("Refusing to call"))
+                #expect(try await DatabaseSnapshot.take(session) == before)
+            }
+        )
     }
 
     @Test(arguments: TestBackend.all)
     func anUpdateToAPrivateURLIsRefusedAndChangesNothing(_ backend: TestBackend) async throws {
-        try await TestServer(backend).run(configure: { settings, _ in settings.allowPrivateNetworks = false }) { session in
-            let id = try await session.createBraze(instanceURL: "https://rest.iad-03.braze.com")
-            let before = try await DatabaseSnapshot.take(session)
-            let response = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"credentials": {"instance_url": "http://10.1.2.3"}}}"#)
-            #expect(response.status == .unprocessableContent)
-            #expect(try await DatabaseSnapshot.take(session) == before)
-        }
+        try await TestServer(backend).run(
+            configure: { settings, _ in settings.allowPrivateNetworks = false },
+            body: { session in
+                let id = try await session.createBraze(instanceURL: "https://rest.iad-03.braze.com")
+                let before = try await DatabaseSnapshot.take(session)
+                let response = try await session.request(
+                    .patch,
+                    "/api/v1/destinations/\(id)",
+                    json: #"{"service_connection": {"credentials": {"instance_url": "http://10.1.2.3"}}}"#
+                )
+                #expect(response.status == .unprocessableContent)
+                #expect(try await DatabaseSnapshot.take(session) == before)
+            }
+        )
     }
 }

@@ -1,6 +1,7 @@
 import DestinationsCore
-@testable import DestinationsServer
 import Testing
+
+@testable import DestinationsServer
 
 @Suite("Running jobs by type")
 struct RunningJobsTests {

@@ -1,10 +1,11 @@
 import DestinationsConnectors
 import DestinationsCore
-@testable import DestinationsServer
 import Foundation
 import HTTPTypes
 import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// Every connector type with canary secrets (and OAuth tokens and client secrets), against a provider that
 /// echoes back everything it was sent: through refreshes, connection tests, fields refreshes, token
@@ -32,16 +33,19 @@ struct SecretsAuditTests {
     func noCanaryLeavesThroughAnyConnector(_ backend: TestBackend) async throws {
         let server = try TestServer(backend)
         let declarations = Catalog.registry.declarations
-        let canaries = declarations.flatMap { declaration in
-            declaration.fields.filter(\.secret).map { Self.canary(declaration.serviceName, $0.id) }
-                + [OAuthSecretKey.accessToken, OAuthSecretKey.refreshToken].map { Self.canary(declaration.serviceName, $0) }
-        } + [Self.clientSecret]
+        let canaries =
+            declarations.flatMap { declaration in
+                declaration.fields.filter(\.secret).map { Self.canary(declaration.serviceName, $0.id) }
+                    + [OAuthSecretKey.accessToken, OAuthSecretKey.refreshToken].map { Self.canary(declaration.serviceName, $0) }
+            } + [Self.clientSecret]
         let configure: @Sendable (inout ServerSettings, FakeProvider) -> Void = { settings, fake in
             for declaration in declarations where declaration.authMethod == .oauth {
                 settings.oauthClients[declaration.serviceName] = OAuthClient(
-                    clientID: "client", clientSecret: Self.clientSecret,
+                    clientID: "client",
+                    clientSecret: Self.clientSecret,
                     authorizeURL: fake.baseURL.appendingPathComponent("oauth/authorize"),
-                    tokenURL: fake.baseURL.appendingPathComponent("oauth/token"), apiBaseURL: fake.baseURL
+                    tokenURL: fake.baseURL.appendingPathComponent("oauth/token"),
+                    apiBaseURL: fake.baseURL
                 )
             }
         }
@@ -49,8 +53,10 @@ struct SecretsAuditTests {
             // A provider that quotes the whole request in its refusal: headers, query and body.
             for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
                 session.fake.on(method, "/*") { call in
-                    let echoed = call.headers.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
-                        + " ? " + call.query.map { "\($0.key)=\($0.value)" }.joined(separator: "&") + " | " + String(decoding: call.body, as: UTF8.self)
+                    let echoed =
+                        call.headers.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+                        + " ? " + call.query.map { "\($0.key)=\($0.value)" }.joined(separator: "&") + " | "
+                        + String(decoding: call.body, as: UTF8.self)
                     let quoted = try! String(decoding: JSONEncoder().encode(echoed), as: UTF8.self)
                     return .json(#"{"message": \#(quoted), "error": \#(quoted), "error_description": \#(quoted)}"#, status: 401)
                 }
@@ -60,7 +66,11 @@ struct SecretsAuditTests {
                 var details: [String: JSONValue] = [:]
                 var secrets: [String: JSONValue] = [:]
                 for field in declaration.fields {
-                    if field.secret { secrets[field.id] = .string(Self.canary(type, field.id)) } else { details[field.id] = Self.value(for: field, session.fake) }
+                    if field.secret {
+                        secrets[field.id] = .string(Self.canary(type, field.id))
+                    } else {
+                        details[field.id] = Self.value(for: field, session.fake)
+                    }
                 }
                 if declaration.authMethod == .oauth {
                     secrets[OAuthSecretKey.accessToken] = .string(Self.canary(type, OAuthSecretKey.accessToken))
@@ -71,7 +81,10 @@ struct SecretsAuditTests {
                 let id = try await session.insertDestination(type: type, details: details, secrets: secrets)
                 let path = "/api/v1/destinations/\(id)"
                 var keys: [(Int64, AsyncStream<JobOutcomes.Event>)] = []
-                for (post, key) in [("/refresh_objects", "refresh_key"), ("/test", "test_key"), ("/objects/\(declaration.objects.first?.fullName ?? "none")/refresh_fields", "refresh_key")] {
+                for (post, key) in [
+                    ("/refresh_objects", "refresh_key"), ("/test", "test_key"),
+                    ("/objects/\(declaration.objects.first?.fullName ?? "none")/refresh_fields", "refresh_key"),
+                ] {
                     let outcomes = session.jobOutcomes()
                     if let queued = try await session.request(.post, path + post).json()[key].int { keys.append((queued, outcomes)) }
                 }
@@ -80,7 +93,11 @@ struct SecretsAuditTests {
                 _ = try await session.request(.get, "\(path)/test_status?test_key=\(keys.count > 1 ? keys[1].0 : 0)")
                 _ = try await session.request(.patch, path, json: #"{"service_connection": {"name": "renamed"}}"#)
                 if let secret = declaration.fields.first(where: \.secret) {
-                    _ = try await session.request(.patch, path, json: #"{"service_connection": {"credentials": {"\#(secret.id)": "\#(Self.canary(type, secret.id))"}}}"#)
+                    _ = try await session.request(
+                        .patch,
+                        path,
+                        json: #"{"service_connection": {"credentials": {"\#(secret.id)": "\#(Self.canary(type, secret.id))"}}}"#
+                    )
                 }
                 _ = try await session.request(.get, path)
             }
@@ -88,7 +105,8 @@ struct SecretsAuditTests {
             _ = try await session.request(.get, "/api/v1/audit_events?per_page=100")
             let metrics = String(buffer: try await session.client.execute(uri: "/metrics", method: .get).body)
             let sent = session.fake.calls().map { call in
-                call.headers.values.joined(separator: " ") + " " + call.query.values.joined(separator: " ") + " " + String(decoding: call.body, as: UTF8.self)
+                call.headers.values.joined(separator: " ") + " " + call.query.values.joined(separator: " ") + " "
+                    + String(decoding: call.body, as: UTF8.self)
             }
             return (metrics, session.responseBodies, sent)
         }

@@ -1,9 +1,10 @@
 import DestinationsCore
-@testable import DestinationsServer
 import Foundation
 import HTTPTypes
 import TestSupport
 import Testing
+
+@testable import DestinationsServer
 
 /// Every endpoint that names a destination, with every method: a token of workspace A gets exactly the
 /// answer a destination that does not exist gets, for workspace B's destination and B's keys, and nothing
@@ -37,14 +38,19 @@ struct TenantIsolationTests {
             // A stream per job awaited: `settled` passes over other jobs' outcomes.
             let (refreshed, tested) = (session.jobOutcomes(), session.jobOutcomes())
             let created = try await session.request(
-                .post, "/api/v1/destinations", json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#,
+                .post,
+                "/api/v1/destinations",
+                json:
+                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#,
                 headers: theirs
             )
             let id = try #require(try created.json()["data"]["id"].int)
             _ = try await session.settled(try await session.firstJob(of: id), in: refreshed)
             _ = try await session.settled(try await session.firstJob(of: id, kind: .connectionTest), in: tested)
             var keys: [String: Int64] = [:]
-            for (name, path, key) in [("refresh", "refresh_objects", "refresh_key"), ("test", "test", "test_key"), ("fields", "objects/user/refresh_fields", "refresh_key")] {
+            for (name, path, key) in [
+                ("refresh", "refresh_objects", "refresh_key"), ("test", "test", "test_key"), ("fields", "objects/user/refresh_fields", "refresh_key"),
+            ] {
                 let outcomes = session.jobOutcomes()
                 keys[name] = try #require(try await session.request(.post, "/api/v1/destinations/\(id)/\(path)", headers: theirs).json()[key].int)
                 _ = try await session.settled(keys[name]!, in: outcomes)

@@ -1,9 +1,10 @@
-@testable import DestinationsStorage
 import Foundation
 import Logging
 import SQLKit
 import TestSupport
 import Testing
+
+@testable import DestinationsStorage
 
 @Suite struct MigratorTests {
     let logger = Logger(label: "storage-tests")

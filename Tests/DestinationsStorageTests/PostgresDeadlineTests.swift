@@ -50,8 +50,14 @@ struct PostgresDeadlineTests {
     /// Commits that take `seconds`: a deferred constraint trigger that sleeps.
     static func slowCommits(_ seconds: Int, through patient: PostgresDatabase) async throws {
         try await patient.write { database in
-            try await database.raw(SQLQueryString("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(\(unsafeRaw: String(seconds))); RETURN NULL; END $$")).run()
-            try await database.raw("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON marks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").run()
+            try await database.raw(
+                SQLQueryString(
+                    "CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(\(unsafeRaw: String(seconds))); RETURN NULL; END $$"
+                )
+            ).run()
+            try await database.raw(
+                "CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON marks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()"
+            ).run()
         }
     }
 

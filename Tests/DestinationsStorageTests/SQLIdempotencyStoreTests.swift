@@ -17,11 +17,16 @@ import Testing
             let token = try await SQLWorkspaceStore(database: database).createToken(workspace: workspace, hash: Data("h".utf8), now: Self.t0)
             for round in 0..<10 {
                 let key = "key-\(round)"
-                #expect(try await store.begin(token: token, key: key, requestHash: "r", now: Self.t0, expiresAt: Self.t0 + 60, staleAfter: 300) == .proceed)
+                #expect(
+                    try await store.begin(token: token, key: key, requestHash: "r", now: Self.t0, expiresAt: Self.t0 + 60, staleAfter: 300)
+                        == .proceed
+                )
                 let later = Self.t0 + 3_600
                 let decisions = try await withThrowingTaskGroup(of: IdempotencyDecision.self) { group in
                     for _ in 0..<8 {
-                        group.addTask { try await store.begin(token: token, key: key, requestHash: "r", now: later, expiresAt: later + 60, staleAfter: 300) }
+                        group.addTask {
+                            try await store.begin(token: token, key: key, requestHash: "r", now: later, expiresAt: later + 60, staleAfter: 300)
+                        }
                     }
                     return try await group.reduce(into: [IdempotencyDecision]()) { $0.append($1) }
                 }

@@ -160,7 +160,9 @@ import Testing
         try await withTemporaryDatabase(backend) { database in
             let queue = SQLJobQueue(database: database)
             let (workspace, destination) = try await Self.destination(database)
-            let id = try #require(try await queue.enqueue(NewJob(kind: .refreshObjects, maxAttempts: 1), workspace: workspace, destination: destination, now: Self.t0))
+            let id = try #require(
+                try await queue.enqueue(NewJob(kind: .refreshObjects, maxAttempts: 1), workspace: workspace, destination: destination, now: Self.t0)
+            )
             _ = try await queue.claim(worker: "dead", now: Self.t0, leaseUntil: Self.t0 + 1)
             #expect(try await queue.requeueExpired(now: Self.t0 + 2) == 1)
             let job = try await queue.job(id, workspace: workspace, destination: destination)
@@ -175,7 +177,8 @@ import Testing
             let queue = SQLJobQueue(database: database)
             let store = SQLDestinationStore(database: database)
             let workspace = try await SQLDestinationStoreTests.workspace(database)
-            let destination = try await store.insert(SQLDestinationStoreTests.new(workspace, "d", objects: [.standard("User", "user")])).destination.id
+            let destination = try await store.insert(SQLDestinationStoreTests.new(workspace, "d", objects: [.standard("User", "user")])).destination
+                .id
             _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
             let lease = try #require(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60))
             #expect(try await queue.fail(lease, message: "HTTP 401", now: Self.t0))
@@ -259,7 +262,9 @@ import Testing
             var queued: [JobID] = []
             for index in 0..<7 {
                 let destination = try await store.insert(SQLDestinationStoreTests.new(workspace, "d\(index)")).destination.id
-                queued.append(try #require(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0 + Double(index))))
+                queued.append(
+                    try #require(try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0 + Double(index)))
+                )
             }
             let claim = { (limit: Int) in
                 try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, room: ClaimRoom(total: limit)).map(\.job.id)
@@ -284,7 +289,12 @@ import Testing
                 let destination = try await store.insert(new).destination.id
                 _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0 + Double(index))
             }
-            let claimed = try await queue.claim(worker: "w", now: Self.t0 + 60, leaseUntil: Self.t0 + 120, room: ClaimRoom(total: 4, byType: ["braze": 2]))
+            let claimed = try await queue.claim(
+                worker: "w",
+                now: Self.t0 + 60,
+                leaseUntil: Self.t0 + 120,
+                room: ClaimRoom(total: 4, byType: ["braze": 2])
+            )
             #expect(claimed.map(\.job.destinationType) == ["braze", "braze", "hubspot", "hubspot"])
         }
     }

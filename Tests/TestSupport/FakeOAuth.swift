@@ -113,10 +113,16 @@ public final class FakeOAuth: Sendable {
             switch fields["grant_type"] {
             case "authorization_code":
                 guard let code = fields["code"], let redirect = codes.removeValue(forKey: code) else {
-                    return .json(#"{"error": "invalid_grant", "error_description": "The authorization code is invalid or was already used"}"#, status: 400)
+                    return .json(
+                        #"{"error": "invalid_grant", "error_description": "The authorization code is invalid or was already used"}"#,
+                        status: 400
+                    )
                 }
                 guard redirect == fields["redirect_uri"] else {
-                    return .json(#"{"error": "invalid_grant", "error_description": "redirect_uri does not match the one used for consent"}"#, status: 400)
+                    return .json(
+                        #"{"error": "invalid_grant", "error_description": "redirect_uri does not match the one used for consent"}"#,
+                        status: 400
+                    )
                 }
                 return grant(settings, refreshing: false)
             case "refresh_token":

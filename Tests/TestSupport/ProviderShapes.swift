@@ -48,7 +48,9 @@ extension FakeProvider {
             let items = page.map {
                 #"{"id": "uuid-\#($0)", "slug": "\#($0)", "visibility": "private", "labels": {"singular": "\#($0.capitalized)", "plural": "\#($0.capitalized)s"}, "description": "", "fields": [], "relationships": []}"#
             }
-            return .json(#"{"schemas": [\#(items.joined(separator: ", "))], "meta": {"total": "\#(slugs.count)", "count": \#(page.count), "limit": \#(limit), "offset": \#(offset)}}"#)
+            return .json(
+                #"{"schemas": [\#(items.joined(separator: ", "))], "meta": {"total": "\#(slugs.count)", "count": \#(page.count), "limit": \#(limit), "offset": \#(offset)}}"#
+            )
         }
     }
 
@@ -66,14 +68,22 @@ extension FakeProvider {
     }
 
     /// Google: the service-account token endpoint (`POST /token`) and `spreadsheets.get`.
-    public func googleSheets(spreadsheet: String, tabs: [String], accessToken: String = "ya29.fake-access-token", verify: @escaping @Sendable (Call) -> Bool = { _ in true }) {
+    public func googleSheets(
+        spreadsheet: String,
+        tabs: [String],
+        accessToken: String = "ya29.fake-access-token",
+        verify: @escaping @Sendable (Call) -> Bool = { _ in true }
+    ) {
         on("POST", "/token") { call in
             guard verify(call) else { return .json(#"{"error": "invalid_grant", "error_description": "Invalid JWT Signature."}"#, status: 400) }
             return .json(#"{"access_token": "\#(accessToken)", "expires_in": 3599, "token_type": "Bearer"}"#)
         }
         on("GET", "/v4/spreadsheets/\(spreadsheet)") { call in
             guard call.header("authorization") == "Bearer \(accessToken)" else {
-                return .json(#"{"error": {"code": 401, "message": "Request had invalid authentication credentials.", "status": "UNAUTHENTICATED"}}"#, status: 401)
+                return .json(
+                    #"{"error": {"code": 401, "message": "Request had invalid authentication credentials.", "status": "UNAUTHENTICATED"}}"#,
+                    status: 401
+                )
             }
             let sheets = tabs.enumerated().map {
                 #"{"properties": {"sheetId": \#($0.offset * 1000), "title": "\#($0.element)", "index": \#($0.offset), "sheetType": "GRID", "gridProperties": {"rowCount": 1000, "columnCount": 26}}}"#

@@ -1,7 +1,8 @@
-@testable import DestinationsConnectors
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+
+@testable import DestinationsConnectors
 
 /// A TCP proxy on loopback whose link a test can cut and restore, to play a database that goes away
 /// and comes back.

@@ -67,7 +67,10 @@ struct ProviderAPI {
         case 404:
             return .permanent("\(provider) has nothing at \(path) (HTTP 404)\(detail). Check the account URL or domain")
         case 408, 425, 429:
-            return .transient("\(provider) asked us to slow down (HTTP \(status))\(detail)", retryAfter: Self.retryAfter(response.headers["retry-after"]))
+            return .transient(
+                "\(provider) asked us to slow down (HTTP \(status))\(detail)",
+                retryAfter: Self.retryAfter(response.headers["retry-after"])
+            )
         case 500...599:
             return .transient("\(provider) had an error (HTTP \(status))\(detail)", retryAfter: Self.retryAfter(response.headers["retry-after"]))
         default:

@@ -48,7 +48,14 @@ struct StandardOAuth: OAuthProvider {
         return base.setting(parameters)
     }
 
-    func exchange(code: String, redirectURI: String, extras: OAuthExtras, client: OAuthClient, http: any ProviderHTTP, now: Date) async throws -> OAuthTokens {
+    func exchange(
+        code: String,
+        redirectURI: String,
+        extras: OAuthExtras,
+        client: OAuthClient,
+        http: any ProviderHTTP,
+        now: Date
+    ) async throws -> OAuthTokens {
         var fields = ["grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI]
         if clientAuthentication == .jsonBody, !scopes.isEmpty { fields["scope"] = scopes.joined(separator: scopeSeparator) }
         let answer = try await token(fields, extras: extras, client: client, http: http, refreshing: false)
@@ -60,11 +67,23 @@ struct StandardOAuth: OAuthProvider {
     }
 
     func refresh(refreshToken: String, extras: OAuthExtras, client: OAuthClient, http: any ProviderHTTP, now: Date) async throws -> OAuthTokens {
-        let answer = try await token(["grant_type": "refresh_token", "refresh_token": refreshToken], extras: extras, client: client, http: http, refreshing: true)
+        let answer = try await token(
+            ["grant_type": "refresh_token", "refresh_token": refreshToken],
+            extras: extras,
+            client: client,
+            http: http,
+            refreshing: true
+        )
         return try tokens(from: answer, now: now)
     }
 
-    private func token(_ fields: [String: String], extras: OAuthExtras, client: OAuthClient, http: any ProviderHTTP, refreshing: Bool) async throws -> [String: JSONValue] {
+    private func token(
+        _ fields: [String: String],
+        extras: OAuthExtras,
+        client: OAuthClient,
+        http: any ProviderHTTP,
+        refreshing: Bool
+    ) async throws -> [String: JSONValue] {
         let url = try endpoint(
             override: extras.sandbox ? client.sandboxTokenURL ?? client.tokenURL : client.tokenURL,
             template: extras.sandbox ? sandboxTokenURL ?? tokenURL : tokenURL,
@@ -93,7 +112,9 @@ struct StandardOAuth: OAuthProvider {
             headers.append(("Content-Type", "application/json"))
             body = JSONValue.encodeObject(fields.mapValues(JSONValue.string))
         }
-        let response = try await http.send(ProviderRequest(method: "POST", url: url, headers: headers, body: body, hostSource: needsDomain ? .userSupplied : .configured))
+        let response = try await http.send(
+            ProviderRequest(method: "POST", url: url, headers: headers, body: body, hostSource: needsDomain ? .userSupplied : .configured)
+        )
         let answer = (try? JSONDecoder().decode(JSONValue.self, from: response.body))?.objectValue ?? [:]
         guard (200..<300).contains(response.status) else {
             throw failure(status: response.status, answer: answer, refreshing: refreshing, sensitive: sensitive)
@@ -105,7 +126,8 @@ struct StandardOAuth: OAuthProvider {
     /// refresh token is told apart, as only a new consent helps then.
     private func failure(status: Int, answer: [String: JSONValue], refreshing: Bool, sensitive: [String]) -> any Error {
         let code = answer["error"]?.stringValue
-        let description = [answer["error_description"], answer["message"], answer["error"]?.objectValue?["message"], answer["error"]]
+        let description =
+            [answer["error_description"], answer["message"], answer["error"]?.objectValue?["message"], answer["error"]]
             .compactMap { $0?.stringValue }.first ?? "HTTP \(status)"
         let message = sensitive.filter { $0.count >= 4 }
             .reduce("\(provider) answered HTTP \(status): \(description)") { $0.replacingOccurrences(of: $1, with: "[redacted]") }

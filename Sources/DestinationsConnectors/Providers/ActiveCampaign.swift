@@ -43,7 +43,12 @@ struct ActiveCampaign: Connector {
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        ProviderAPI(provider: "ActiveCampaign", context: context, headers: [("Api-Token", try context.credential("api_token"))], hostSource: .userSupplied)
+        ProviderAPI(
+            provider: "ActiveCampaign",
+            context: context,
+            headers: [("Api-Token", try context.credential("api_token"))],
+            hostSource: .userSupplied
+        )
     }
 
     private func base(_ context: ConnectorContext) throws -> URL {
@@ -71,26 +76,36 @@ struct ActiveCampaign: Connector {
                 ObjectField(fullName: "firstName", label: "First Name", type: "text"),
                 ObjectField(fullName: "lastName", label: "Last Name", type: "text"),
                 ObjectField(fullName: "phone", label: "Phone", type: "text"),
-            ] + custom.map { field in
-                ObjectField(
-                    fullName: field["id"]?.stringValue ?? "",
-                    label: field["title"]?.stringValue ?? "",
-                    type: field["type"]?.stringValue ?? "text",
-                    required: field["isrequired"]?.stringValue == "1"
-                )
-            }
+            ]
+                + custom.map { field in
+                    ObjectField(
+                        fullName: field["id"]?.stringValue ?? "",
+                        label: field["title"]?.stringValue ?? "",
+                        type: field["type"]?.stringValue ?? "text",
+                        required: field["isrequired"]?.stringValue == "1"
+                    )
+                }
         case "account":
             let custom = try await collectOffsetPages(base.appendingPathComponent("accountCustomFieldMeta"), key: "accountCustomFieldMeta", api: api)
             return [ObjectField(fullName: "name", label: "Name", type: "text", required: true, identifier: true)]
                 + custom.map { field in
-                    ObjectField(fullName: field["id"]?.stringValue ?? "", label: field["fieldLabel"]?.stringValue ?? "", type: field["fieldType"]?.stringValue ?? "text")
+                    ObjectField(
+                        fullName: field["id"]?.stringValue ?? "",
+                        label: field["fieldLabel"]?.stringValue ?? "",
+                        type: field["fieldType"]?.stringValue ?? "text"
+                    )
                 }
         default:
-            guard let schema = try await customObjectSchemas(api, base: base).first(where: { ($0["slug"]?.stringValue ?? $0["id"]?.stringValue) == object }) else {
+            guard
+                let schema = try await customObjectSchemas(api, base: base).first(where: {
+                    ($0["slug"]?.stringValue ?? $0["id"]?.stringValue) == object
+                })
+            else {
                 throw ProviderFailure.permanent("ActiveCampaign has no custom object \(object) any more; refresh the objects")
             }
             return [ObjectField(fullName: "external_id", label: "External ID", type: "text", identifier: true)]
-                + (schema["fields"]?.arrayValue ?? []).compactMap(\.objectValue).filter { $0["status"]?.stringValue != "marked_for_deletion" }.map { field in
+                + (schema["fields"]?.arrayValue ?? []).compactMap(\.objectValue).filter { $0["status"]?.stringValue != "marked_for_deletion" }.map {
+                    field in
                     ObjectField(
                         fullName: field["id"]?.stringValue ?? "",
                         label: field["labels"]?.objectValue?["singular"]?.stringValue ?? field["id"]?.stringValue ?? "",

@@ -49,9 +49,12 @@ struct Braze: Connector {
     /// the key's permissions allow.
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("Read the workspace's custom events with the REST API key", {
-                try await api(context).probe(try base(context).appendingPathComponent("events/list").setting(["page": "0"]))
-            })
+            (
+                "Read the workspace's custom events with the REST API key",
+                {
+                    try await api(context).probe(try base(context).appendingPathComponent("events/list").setting(["page": "0"]))
+                }
+            )
         ])
     }
 
@@ -78,7 +81,12 @@ struct Braze: Connector {
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        ProviderAPI(provider: "Braze", context: context, headers: [("Authorization", "Bearer \(try context.credential("api_key"))")], hostSource: .userSupplied)
+        ProviderAPI(
+            provider: "Braze",
+            context: context,
+            headers: [("Authorization", "Bearer \(try context.credential("api_key"))")],
+            hostSource: .userSupplied
+        )
     }
 
     private func base(_ context: ConnectorContext) throws -> URL {
@@ -95,7 +103,9 @@ struct Braze: Connector {
         case "user":
             let custom = try await collectPages(first: base.appendingPathComponent("custom_attributes")) { url in
                 let (answer, response) = try await api.get(url, as: JSONValue.self)
-                return ((answer.objectValue?["attributes"]?.arrayValue ?? []).compactMap(\.objectValue), ProviderAPI.nextLink(response.headers["link"]))
+                return (
+                    (answer.objectValue?["attributes"]?.arrayValue ?? []).compactMap(\.objectValue), ProviderAPI.nextLink(response.headers["link"])
+                )
             }
             return Self.userAttributes
                 + custom.filter { $0["status"]?.stringValue != "Blocklisted" }.compactMap { attribute in

@@ -30,20 +30,33 @@ struct CustomerIO: Connector {
 
     private func app(_ context: ConnectorContext) throws -> (ProviderAPI, URL) {
         let base = try ProviderAPI.base(context, default: eu(context) ? "https://api-eu.customer.io" : "https://api.customer.io")
-        return (ProviderAPI(provider: "Customer.io", context: context, headers: [("Authorization", "Bearer \(try context.credential("app_api_key"))")], hostSource: .configured), base)
+        return (
+            ProviderAPI(
+                provider: "Customer.io",
+                context: context,
+                headers: [("Authorization", "Bearer \(try context.credential("app_api_key"))")],
+                hostSource: .configured
+            ), base
+        )
     }
 
     /// Both keys: the Track key against `GET /api/v1/accounts/region`, the App key against the object types.
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("Check the Track API key", {
-                let (api, base) = try track(context)
-                try await api.probe(base.appendingPathComponent("api/v1/accounts/region"))
-            }),
-            ("Check the App API key", {
-                let (api, base) = try app(context)
-                try await api.probe(base.appendingPathComponent("v1/object_types"))
-            }),
+            (
+                "Check the Track API key",
+                {
+                    let (api, base) = try track(context)
+                    try await api.probe(base.appendingPathComponent("api/v1/accounts/region"))
+                }
+            ),
+            (
+                "Check the App API key",
+                {
+                    let (api, base) = try app(context)
+                    try await api.probe(base.appendingPathComponent("v1/object_types"))
+                }
+            ),
         ])
     }
 

@@ -11,7 +11,12 @@ struct FacebookAds: Connector {
         documentationSlug: "facebook-ads",
         fields: [
             CredentialField(id: "ad_account_id", label: "Ad Account ID", format: .digits, hint: "Without the act_ prefix"),
-            CredentialField(id: "access_token", label: "System User Access Token", secret: true, hint: "A Business Manager system user token with ads_management"),
+            CredentialField(
+                id: "access_token",
+                label: "System User Access Token",
+                secret: true,
+                hint: "A Business Manager system user token with ads_management"
+            ),
         ],
         objects: []
     )
@@ -21,23 +26,42 @@ struct FacebookAds: Connector {
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        ProviderAPI(provider: "Meta", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))")], hostSource: .configured)
+        ProviderAPI(
+            provider: "Meta",
+            context: context,
+            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            hostSource: .configured
+        )
     }
 
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("Read the token's user", { try await api(context).probe(try base(context).appendingPathComponent("me").setting(["fields": "id,name"])) }),
-            ("Read the ad account", {
-                try await api(context).probe(try base(context).appendingPathComponent("act_\(try context.credential("ad_account_id"))").setting(["fields": "id,name,account_status"]))
-            }),
+            (
+                "Read the token's user",
+                { try await api(context).probe(try base(context).appendingPathComponent("me").setting(["fields": "id,name"])) }
+            ),
+            (
+                "Read the ad account",
+                {
+                    try await api(context).probe(
+                        try base(context).appendingPathComponent("act_\(try context.credential("ad_account_id"))").setting([
+                            "fields": "id,name,account_status"
+                        ])
+                    )
+                }
+            ),
         ])
     }
 
     /// The ad account's custom audiences (`GET /act_{id}/customaudiences`, cursor pages).
     func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
-        let url = try base(context).appendingPathComponent("act_\(try context.credential("ad_account_id"))/customaudiences").setting(["fields": "id,name,subtype", "limit": "100"])
+        let url = try base(context).appendingPathComponent("act_\(try context.credential("ad_account_id"))/customaudiences").setting([
+            "fields": "id,name,subtype", "limit": "100",
+        ])
         let audiences = try await api(context).linkedPages(first: url, as: AudiencePage.self, items: \.data, next: { $0.paging?.next })
-        return audiences.filter { $0.subtype == nil || $0.subtype == "CUSTOM" }.map { .standard("Audience: \($0.name)", "audience:\($0.id)", customFields: false) }
+        return audiences.filter { $0.subtype == nil || $0.subtype == "CUSTOM" }.map {
+            .standard("Audience: \($0.name)", "audience:\($0.id)", customFields: false)
+        }
     }
 
     private struct AudiencePage: Decodable {

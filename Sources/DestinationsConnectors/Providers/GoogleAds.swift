@@ -49,18 +49,21 @@ struct GoogleAds: Connector {
     /// The customers the token may reach (`customers:listAccessibleCustomers`), with the developer token.
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("List the Google Ads customers the authorisation reaches", {
-                var headers: [(name: String, value: String)] = [
-                    ("Authorization", "Bearer \(try context.credential("access_token"))"),
-                    ("developer-token", try context.credential("developer_token")),
-                ]
-                if let manager = context.credentials["login_customer_id"]?.stringValue {
-                    headers.append(("login-customer-id", manager.replacingOccurrences(of: "-", with: "")))
+            (
+                "List the Google Ads customers the authorisation reaches",
+                {
+                    var headers: [(name: String, value: String)] = [
+                        ("Authorization", "Bearer \(try context.credential("access_token"))"),
+                        ("developer-token", try context.credential("developer_token")),
+                    ]
+                    if let manager = context.credentials["login_customer_id"]?.stringValue {
+                        headers.append(("login-customer-id", manager.replacingOccurrences(of: "-", with: "")))
+                    }
+                    let api = ProviderAPI(provider: "Google Ads", context: context, headers: headers, hostSource: .configured)
+                    let base = try ProviderAPI.base(context, default: "https://googleads.googleapis.com")
+                    try await api.probe(base.appendingPathComponent("\(Self.apiVersion)/customers:listAccessibleCustomers"))
                 }
-                let api = ProviderAPI(provider: "Google Ads", context: context, headers: headers, hostSource: .configured)
-                let base = try ProviderAPI.base(context, default: "https://googleads.googleapis.com")
-                try await api.probe(base.appendingPathComponent("\(Self.apiVersion)/customers:listAccessibleCustomers"))
-            })
+            )
         ])
     }
 }

@@ -81,9 +81,12 @@ struct GoogleSheets: Connector {
         let token = ConnectionCheck.Handoff<String>()
         return try await ConnectionCheck.run([
             ("Sign in as the service account", { token.put(try await accessToken(context)) }),
-            ("Open the spreadsheet", {
-                try await sheets(context, token: try token.value).probe(try spreadsheetURL(context).setting(["fields": "spreadsheetId"]))
-            }),
+            (
+                "Open the spreadsheet",
+                {
+                    try await sheets(context, token: try token.value).probe(try spreadsheetURL(context).setting(["fields": "spreadsheetId"]))
+                }
+            ),
         ])
     }
 

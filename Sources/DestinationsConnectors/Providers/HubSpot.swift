@@ -15,9 +15,13 @@ struct HubSpot: Connector {
             // The portal (hub) the token belongs to: GET /oauth/v1/access-tokens/{token}.
             let base = client.apiBaseURL ?? URL(string: "https://api.hubapi.com")!
             let response = try await http.send(
-                ProviderRequest(url: base.appendingPathComponent("oauth/v1/access-tokens").appendingPathComponent(accessToken), hostSource: .configured)
+                ProviderRequest(
+                    url: base.appendingPathComponent("oauth/v1/access-tokens").appendingPathComponent(accessToken),
+                    hostSource: .configured
+                )
             )
-            guard (200..<300).contains(response.status), let info = (try? JSONDecoder().decode(JSONValue.self, from: response.body))?.objectValue else {
+            guard (200..<300).contains(response.status), let info = (try? JSONDecoder().decode(JSONValue.self, from: response.body))?.objectValue
+            else {
                 throw ProviderFailure.permanent("HubSpot did not describe the new access token (HTTP \(response.status))")
             }
             return ["hub_id": info["hub_id"] ?? .null, "hub_domain": info["hub_domain"] ?? .null].filter { $0.value != .null }
@@ -79,7 +83,12 @@ struct HubSpot: Connector {
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        ProviderAPI(provider: "HubSpot", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))")], hostSource: .configured)
+        ProviderAPI(
+            provider: "HubSpot",
+            context: context,
+            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            hostSource: .configured
+        )
     }
 
     private func base(_ context: ConnectorContext) throws -> URL {

@@ -27,10 +27,21 @@ struct Intercom: Connector {
 
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("Read the authorised Intercom admin", {
-                let api = ProviderAPI(provider: "Intercom", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))"), ("Intercom-Version", "2.14"), ("Accept", "application/json")], hostSource: .configured)
-                try await api.probe(try ProviderAPI.base(context, default: "https://api.intercom.io").appendingPathComponent("me"))
-            })
+            (
+                "Read the authorised Intercom admin",
+                {
+                    let api = ProviderAPI(
+                        provider: "Intercom",
+                        context: context,
+                        headers: [
+                            ("Authorization", "Bearer \(try context.credential("access_token"))"), ("Intercom-Version", "2.14"),
+                            ("Accept", "application/json"),
+                        ],
+                        hostSource: .configured
+                    )
+                    try await api.probe(try ProviderAPI.base(context, default: "https://api.intercom.io").appendingPathComponent("me"))
+                }
+            )
         ])
     }
 }

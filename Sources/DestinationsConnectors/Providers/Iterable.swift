@@ -9,7 +9,13 @@ struct Iterable: Connector {
         documentationSlug: "iterable",
         fields: [
             CredentialField(id: "api_key", label: "API Key", secret: true, hint: "A server-side API key of the project"),
-            CredentialField(id: "region", label: "Data Center", required: false, format: .choice(["us", "eu"]), hint: "us (api.iterable.com) unless the project is in the EU"),
+            CredentialField(
+                id: "region",
+                label: "Data Center",
+                required: false,
+                format: .choice(["us", "eu"]),
+                hint: "us (api.iterable.com) unless the project is in the EU"
+            ),
         ],
         objects: [
             .standard("User", "user", caseSensitive: true),
@@ -19,7 +25,10 @@ struct Iterable: Connector {
     )
 
     private func base(_ context: ConnectorContext) throws -> URL {
-        try ProviderAPI.base(context, default: context.credentials["region"]?.stringValue == "eu" ? "https://api.eu.iterable.com" : "https://api.iterable.com")
+        try ProviderAPI.base(
+            context,
+            default: context.credentials["region"]?.stringValue == "eu" ? "https://api.eu.iterable.com" : "https://api.iterable.com"
+        )
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
@@ -53,7 +62,9 @@ struct Iterable: Connector {
         guard object == "user" else { return [] }
         let (answer, _) = try await api(context).get(try base(context).appendingPathComponent("api/users/getFields"), as: UserFields.self)
         let keys: Set<String> = ["email", "userId"]
-        return answer.fields.keys.sorted().map { ObjectField(fullName: $0, label: $0, type: answer.fields[$0] ?? "string", identifier: keys.contains($0)) }
+        return answer.fields.keys.sorted().map {
+            ObjectField(fullName: $0, label: $0, type: answer.fields[$0] ?? "string", identifier: keys.contains($0))
+        }
     }
 
     private struct CatalogPage: Decodable {

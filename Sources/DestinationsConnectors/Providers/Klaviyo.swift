@@ -10,8 +10,19 @@ struct Klaviyo: Connector {
         authMethod: .credentials,
         documentationSlug: "klaviyo",
         fields: [
-            CredentialField(id: "private_api_key", label: "Private API Key", secret: true, placeholder: "pk_...", hint: "With the accounts:read, profiles:write, lists:write and events:write scopes"),
-            CredentialField(id: "public_api_key", label: "Public API Key (Site ID)", required: false, hint: "Six characters; speeds up profile upserts"),
+            CredentialField(
+                id: "private_api_key",
+                label: "Private API Key",
+                secret: true,
+                placeholder: "pk_...",
+                hint: "With the accounts:read, profiles:write, lists:write and events:write scopes"
+            ),
+            CredentialField(
+                id: "public_api_key",
+                label: "Public API Key (Site ID)",
+                required: false,
+                hint: "Six characters; speeds up profile upserts"
+            ),
         ],
         objects: [
             .standard("Profile", "profile", caseSensitive: true),
@@ -35,9 +46,14 @@ struct Klaviyo: Connector {
     /// `GET /api/accounts`, which Klaviyo documents for checking that a key belongs to the account.
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("Read the Klaviyo account with the private key", {
-                try await api(context).probe(try ProviderAPI.base(context, default: "https://a.klaviyo.com").appendingPathComponent("api/accounts"))
-            })
+            (
+                "Read the Klaviyo account with the private key",
+                {
+                    try await api(context).probe(
+                        try ProviderAPI.base(context, default: "https://a.klaviyo.com").appendingPathComponent("api/accounts")
+                    )
+                }
+            )
         ])
     }
 

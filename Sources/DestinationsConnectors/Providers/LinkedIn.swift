@@ -15,7 +15,12 @@ struct LinkedIn: Connector {
         authMethod: .oauth,
         documentationSlug: "linkedin",
         fields: [
-            CredentialField(id: "ad_account_id", label: "Ad Account ID", format: .digits, hint: "The sponsored account whose matched audiences to sync")
+            CredentialField(
+                id: "ad_account_id",
+                label: "Ad Account ID",
+                format: .digits,
+                hint: "The sponsored account whose matched audiences to sync"
+            )
         ],
         objects: [
             .standard("Contact Audience", "contact_audience", customFields: false),
@@ -25,10 +30,25 @@ struct LinkedIn: Connector {
 
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("List the ad accounts the authorised member can use", {
-                let api = ProviderAPI(provider: "LinkedIn", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))"), ("LinkedIn-Version", "202610"), ("X-Restli-Protocol-Version", "2.0.0")], hostSource: .configured)
-                try await api.probe(try ProviderAPI.base(context, default: "https://api.linkedin.com").appendingPathComponent("rest/adAccountUsers").setting(["q": "authenticatedUser"]))
-            })
+            (
+                "List the ad accounts the authorised member can use",
+                {
+                    let api = ProviderAPI(
+                        provider: "LinkedIn",
+                        context: context,
+                        headers: [
+                            ("Authorization", "Bearer \(try context.credential("access_token"))"), ("LinkedIn-Version", "202610"),
+                            ("X-Restli-Protocol-Version", "2.0.0"),
+                        ],
+                        hostSource: .configured
+                    )
+                    try await api.probe(
+                        try ProviderAPI.base(context, default: "https://api.linkedin.com").appendingPathComponent("rest/adAccountUsers").setting([
+                            "q": "authenticatedUser"
+                        ])
+                    )
+                }
+            )
         ])
     }
 }

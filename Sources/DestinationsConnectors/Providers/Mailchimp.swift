@@ -8,7 +8,13 @@ struct Mailchimp: Connector {
         authMethod: .credentials,
         documentationSlug: "mailchimp",
         fields: [
-            CredentialField(id: "api_key", label: "API Key", secret: true, placeholder: "0123456789abcdef-us6", hint: "Its suffix after the dash is the data center")
+            CredentialField(
+                id: "api_key",
+                label: "API Key",
+                secret: true,
+                placeholder: "0123456789abcdef-us6",
+                hint: "Its suffix after the dash is the data center"
+            )
         ],
         objects: []
     )
@@ -29,7 +35,8 @@ struct Mailchimp: Connector {
 
     /// The account root (`GET /3.0/`): `/ping` answers without checking much, this reads the account.
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
-        try await ConnectionCheck.run([("Read the Mailchimp account", { try await api(context).probe(try base(context).appendingPathComponent("")) })])
+        try await ConnectionCheck.run([("Read the Mailchimp account", { try await api(context).probe(try base(context).appendingPathComponent("")) })]
+        )
     }
 
     /// One members object per audience (`GET /3.0/lists`, paged by count and offset).
@@ -54,6 +61,8 @@ struct Mailchimp: Connector {
             + answer.merge_fields.map { ObjectField(fullName: $0.tag, label: $0.name, type: $0.type, required: $0.required ?? false) }
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // Named as the provider spells its JSON.
     private struct ListPage: Decodable {
         let lists: [Audience]
         let total_items: Int
@@ -64,6 +73,8 @@ struct Mailchimp: Connector {
         }
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // Named as the provider spells its JSON.
     private struct MergeFields: Decodable {
         let merge_fields: [Field]
 

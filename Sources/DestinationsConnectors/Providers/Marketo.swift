@@ -8,7 +8,13 @@ struct Marketo: Connector {
         authMethod: .credentials,
         documentationSlug: "marketo",
         fields: [
-            CredentialField(id: "endpoint_url", label: "REST Endpoint", format: .url, placeholder: "https://123-ABC-456.mktorest.com", hint: "Admin > Web Services, without /rest"),
+            CredentialField(
+                id: "endpoint_url",
+                label: "REST Endpoint",
+                format: .url,
+                placeholder: "https://123-ABC-456.mktorest.com",
+                hint: "Admin > Web Services, without /rest"
+            ),
             CredentialField(id: "client_id", label: "Client ID"),
             CredentialField(id: "client_secret", label: "Client Secret", secret: true),
         ],
@@ -27,10 +33,16 @@ struct Marketo: Connector {
     private func api(_ context: ConnectorContext) async throws -> ProviderAPI {
         let identity = ProviderAPI(provider: "Marketo", context: context, headers: [], hostSource: .userSupplied)
         let url = try base(context).appendingPathComponent("identity/oauth/token").setting([
-            "grant_type": "client_credentials", "client_id": try context.credential("client_id"), "client_secret": try context.credential("client_secret"),
+            "grant_type": "client_credentials", "client_id": try context.credential("client_id"),
+            "client_secret": try context.credential("client_secret"),
         ])
         let (token, _) = try await identity.get(url, as: Token.self)
-        return ProviderAPI(provider: "Marketo", context: context, headers: [("Authorization", "Bearer \(token.access_token)")], hostSource: .userSupplied)
+        return ProviderAPI(
+            provider: "Marketo",
+            context: context,
+            headers: [("Authorization", "Bearer \(token.access_token)")],
+            hostSource: .userSupplied
+        )
     }
 
     private func result(_ api: ProviderAPI, _ url: URL) async throws -> [[String: JSONValue]] {
@@ -51,7 +63,10 @@ struct Marketo: Connector {
         let authorised = ConnectionCheck.Handoff<ProviderAPI>()
         return try await ConnectionCheck.run([
             ("Get an access token with the client credentials", { authorised.put(try await api(context)) }),
-            ("Read the lead schema", { _ = try await result(try authorised.value, try base(context).appendingPathComponent("rest/v1/leads/describe.json")) }),
+            (
+                "Read the lead schema",
+                { _ = try await result(try authorised.value, try base(context).appendingPathComponent("rest/v1/leads/describe.json")) }
+            ),
         ])
     }
 
@@ -82,6 +97,8 @@ struct Marketo: Connector {
         }
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // Named as the provider spells its JSON.
     private struct Token: Decodable {
         let access_token: String
     }

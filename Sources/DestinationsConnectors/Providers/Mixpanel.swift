@@ -32,7 +32,8 @@ struct Mixpanel: Connector {
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        let basic = Data("\(try context.credential("service_account_username")):\(try context.credential("service_account_secret"))".utf8).base64EncodedString()
+        let basic = Data("\(try context.credential("service_account_username")):\(try context.credential("service_account_secret"))".utf8)
+            .base64EncodedString()
         return ProviderAPI(provider: "Mixpanel", context: context, headers: [("Authorization", "Basic \(basic)")], hostSource: .configured)
     }
 
@@ -42,7 +43,9 @@ struct Mixpanel: Connector {
 
     /// The service account against the project's lookup tables: refused with 401 for bad credentials.
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
-        try await ConnectionCheck.run([("List the project's lookup tables with the service account", { try await api(context).probe(try lookupTablesURL(context)) })])
+        try await ConnectionCheck.run([
+            ("List the project's lookup tables with the service account", { try await api(context).probe(try lookupTablesURL(context)) })
+        ])
     }
 
     /// Events and profiles, plus the project's lookup tables.

@@ -25,10 +25,22 @@ struct Outreach: Connector {
 
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("Read one Outreach user", {
-                let api = ProviderAPI(provider: "Outreach", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))"), ("Accept", "application/vnd.api+json")], hostSource: .configured)
-                try await api.probe(try ProviderAPI.base(context, default: "https://api.outreach.io").appendingPathComponent("api/v2/users").setting(["page[size]": "1"]))
-            })
+            (
+                "Read one Outreach user",
+                {
+                    let api = ProviderAPI(
+                        provider: "Outreach",
+                        context: context,
+                        headers: [("Authorization", "Bearer \(try context.credential("access_token"))"), ("Accept", "application/vnd.api+json")],
+                        hostSource: .configured
+                    )
+                    try await api.probe(
+                        try ProviderAPI.base(context, default: "https://api.outreach.io").appendingPathComponent("api/v2/users").setting([
+                            "page[size]": "1"
+                        ])
+                    )
+                }
+            )
         ])
     }
 }

@@ -27,10 +27,18 @@ struct Pinterest: Connector {
 
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         try await ConnectionCheck.run([
-            ("Read the authorised Pinterest account", {
-                let api = ProviderAPI(provider: "Pinterest", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))")], hostSource: .configured)
-                try await api.probe(try ProviderAPI.base(context, default: "https://api.pinterest.com").appendingPathComponent("v5/user_account"))
-            })
+            (
+                "Read the authorised Pinterest account",
+                {
+                    let api = ProviderAPI(
+                        provider: "Pinterest",
+                        context: context,
+                        headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+                        hostSource: .configured
+                    )
+                    try await api.probe(try ProviderAPI.base(context, default: "https://api.pinterest.com").appendingPathComponent("v5/user_account"))
+                }
+            )
         ])
     }
 }

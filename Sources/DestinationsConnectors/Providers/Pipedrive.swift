@@ -8,7 +8,13 @@ struct Pipedrive: Connector {
         authMethod: .credentials,
         documentationSlug: "pipedrive",
         fields: [
-            CredentialField(id: "company_domain", label: "Company Domain", format: .subdomain, placeholder: "acme", hint: "The acme in https://acme.pipedrive.com"),
+            CredentialField(
+                id: "company_domain",
+                label: "Company Domain",
+                format: .subdomain,
+                placeholder: "acme",
+                hint: "The acme in https://acme.pipedrive.com"
+            ),
             CredentialField(id: "api_token", label: "Personal API Token", secret: true, hint: "Settings > Personal preferences > API"),
         ],
         objects: [
@@ -31,12 +37,19 @@ struct Pipedrive: Connector {
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        ProviderAPI(provider: "Pipedrive", context: context, headers: [("x-api-token", try context.credential("api_token"))], hostSource: .userSupplied)
+        ProviderAPI(
+            provider: "Pipedrive",
+            context: context,
+            headers: [("x-api-token", try context.credential("api_token"))],
+            hostSource: .userSupplied
+        )
     }
 
     /// The token's own user: `GET /api/v1/users/me`.
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
-        try await ConnectionCheck.run([("Read the API token's user", { try await api(context).probe(try base(context).appendingPathComponent("api/v1/users/me")) })])
+        try await ConnectionCheck.run([
+            ("Read the API token's user", { try await api(context).probe(try base(context).appendingPathComponent("api/v1/users/me")) })
+        ])
     }
 
     /// The object's fields (`GET /api/v2/{type}Fields`, cursor pages); custom ones have 40-hex codes.
@@ -51,6 +64,8 @@ struct Pipedrive: Connector {
         return fields.map { ObjectField(fullName: $0.field_code, label: $0.field_name, type: $0.field_type) }
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // Named as the provider spells its JSON.
     private struct FieldPage: Decodable {
         let data: [Field]
         let additional_data: Additional?

@@ -61,7 +61,12 @@ struct Salesforce: Connector {
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        ProviderAPI(provider: "Salesforce", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))")], hostSource: .userSupplied)
+        ProviderAPI(
+            provider: "Salesforce",
+            context: context,
+            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            hostSource: .userSupplied
+        )
     }
 
     /// The REST API of the destination's instance, at the version we speak.

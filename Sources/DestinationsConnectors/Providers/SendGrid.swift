@@ -15,25 +15,39 @@ struct SendGrid: Connector {
     )
 
     private func base(_ context: ConnectorContext) throws -> URL {
-        try ProviderAPI.base(context, default: context.credentials["region"]?.stringValue == "eu" ? "https://api.eu.sendgrid.com" : "https://api.sendgrid.com")
+        try ProviderAPI.base(
+            context,
+            default: context.credentials["region"]?.stringValue == "eu" ? "https://api.eu.sendgrid.com" : "https://api.sendgrid.com"
+        )
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        ProviderAPI(provider: "SendGrid", context: context, headers: [("Authorization", "Bearer \(try context.credential("api_key"))")], hostSource: .configured)
+        ProviderAPI(
+            provider: "SendGrid",
+            context: context,
+            headers: [("Authorization", "Bearer \(try context.credential("api_key"))")],
+            hostSource: .configured
+        )
     }
 
     /// The key's scopes (`GET /v3/scopes`): it must be able to write Marketing contacts.
     func testConnection(_ context: ConnectorContext) async throws -> [ConnectionTestStep] {
         let scopes = ConnectionCheck.Handoff<[String]>()
         return try await ConnectionCheck.run([
-            ("Read the API key's scopes", {
-                scopes.put(try await api(context).get(try base(context).appendingPathComponent("v3/scopes"), as: Scopes.self).0.scopes)
-            }),
-            ("Check the key may write Marketing contacts", {
-                guard try scopes.value.contains(where: { $0.hasPrefix("marketing") }) else {
-                    throw ProviderFailure.permanent("The SendGrid API key has no Marketing scope; give it Marketing full access")
+            (
+                "Read the API key's scopes",
+                {
+                    scopes.put(try await api(context).get(try base(context).appendingPathComponent("v3/scopes"), as: Scopes.self).0.scopes)
                 }
-            }),
+            ),
+            (
+                "Check the key may write Marketing contacts",
+                {
+                    guard try scopes.value.contains(where: { $0.hasPrefix("marketing") }) else {
+                        throw ProviderFailure.permanent("The SendGrid API key has no Marketing scope; give it Marketing full access")
+                    }
+                }
+            ),
         ])
     }
 
@@ -51,8 +65,20 @@ struct SendGrid: Connector {
     /// Contact fields: the reserved ones and the account's custom fields (addressed by id).
     func discoverFields(of object: String, _ context: ConnectorContext) async throws -> [ObjectField] {
         guard object == "contact" else { return [] }
-        let (answer, _) = try await api(context).get(try base(context).appendingPathComponent("v3/marketing/field_definitions"), as: FieldDefinitions.self)
-        return (answer.reserved_fields ?? []).map { ObjectField(fullName: $0.name, label: $0.name, type: $0.field_type, identifier: $0.name == "email", createable: $0.read_only != true, updateable: $0.read_only != true) }
+        let (answer, _) = try await api(context).get(
+            try base(context).appendingPathComponent("v3/marketing/field_definitions"),
+            as: FieldDefinitions.self
+        )
+        return (answer.reserved_fields ?? []).map {
+            ObjectField(
+                fullName: $0.name,
+                label: $0.name,
+                type: $0.field_type,
+                identifier: $0.name == "email",
+                createable: $0.read_only != true,
+                updateable: $0.read_only != true
+            )
+        }
             + (answer.custom_fields ?? []).map { ObjectField(fullName: $0.id, label: $0.name, type: $0.field_type) }
     }
 
@@ -74,6 +100,8 @@ struct SendGrid: Connector {
         }
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // Named as the provider spells its JSON.
     private struct FieldDefinitions: Decodable {
         let custom_fields: [Field]?
         let reserved_fields: [Field]?

@@ -48,7 +48,12 @@ struct Zendesk: Connector {
     }
 
     private func api(_ context: ConnectorContext) throws -> ProviderAPI {
-        ProviderAPI(provider: "Zendesk", context: context, headers: [("Authorization", "Bearer \(try context.credential("access_token"))")], hostSource: .userSupplied)
+        ProviderAPI(
+            provider: "Zendesk",
+            context: context,
+            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            hostSource: .userSupplied
+        )
     }
 
     private func base(_ context: ConnectorContext) throws -> URL {
@@ -70,11 +75,13 @@ struct Zendesk: Connector {
         case "user":
             return Self.userAttributes + (try await customFields(base.appendingPathComponent("api/v2/user_fields"), key: "user_fields", context))
         case "organization":
-            return Self.organizationAttributes + (try await customFields(base.appendingPathComponent("api/v2/organization_fields"), key: "organization_fields", context))
+            return Self.organizationAttributes
+                + (try await customFields(base.appendingPathComponent("api/v2/organization_fields"), key: "organization_fields", context))
         case "ticket":
             return try await customFields(base.appendingPathComponent("api/v2/ticket_fields"), key: "ticket_fields", context)
         default:
-            return Self.customObjectAttributes + (try await customFields(base.appendingPathComponent("api/v2/custom_objects/\(object)/fields"), key: "custom_object_fields", context))
+            return Self.customObjectAttributes
+                + (try await customFields(base.appendingPathComponent("api/v2/custom_objects/\(object)/fields"), key: "custom_object_fields", context))
         }
     }
 
@@ -120,10 +127,12 @@ struct Zendesk: Connector {
     private func customFields(_ url: URL, key: String, _ context: ConnectorContext) async throws -> [ObjectField] {
         try await cursorPages(url, key: key, context).filter { $0["active"] != .bool(false) }.compactMap { field in
             // Custom user and organization fields have a key; ticket fields are addressed by id.
-            let name = field["key"]?.stringValue ?? field["id"].map { value in
-                if case .integer(let id) = value { return "custom_fields.\(id)" }
-                return value.stringValue ?? ""
-            }
+            let name =
+                field["key"]?.stringValue
+                ?? field["id"].map { value in
+                    if case .integer(let id) = value { return "custom_fields.\(id)" }
+                    return value.stringValue ?? ""
+                }
             guard let name, !name.isEmpty else { return nil }
             return ObjectField(
                 fullName: name,

@@ -121,7 +121,9 @@ extension ConnectorDeclaration {
             let problem =
                 object.count > FieldFormat.maximumEntries
                 ? "must have at most \(FieldFormat.maximumEntries) entries"
-                : object.keys.first { !TextPatterns.matches($0, TextPatterns.headerName) }.map { "has a key that is not a header name: \(quoted($0))" }
+                : object.keys.first { !TextPatterns.matches($0, TextPatterns.headerName) }.map {
+                    "has a key that is not a header name: \(quoted($0))"
+                }
             if let problem { throw .unprocessable("credentials.\(field.id) \(problem)") }
             return
         }

@@ -36,7 +36,9 @@ public enum TextPatterns {
     }
 
     private static let expressions: [String: NSRegularExpression] = Dictionary(
-        uniqueKeysWithValues: [nonBlank, blank, name, httpURL, email, subdomain, digits, headerName].map { ($0, try! NSRegularExpression(pattern: $0)) }
+        uniqueKeysWithValues: [nonBlank, blank, name, httpURL, email, subdomain, digits, headerName].map {
+            ($0, try! NSRegularExpression(pattern: $0))
+        }
     )
 
     private static func compiled(_ pattern: String) -> NSRegularExpression {

@@ -10,7 +10,15 @@ public struct ObjectField: Sendable, Hashable {
     public var createable: Bool
     public var updateable: Bool
 
-    public init(fullName: String, label: String, type: String, required: Bool = false, identifier: Bool = false, createable: Bool = true, updateable: Bool = true) {
+    public init(
+        fullName: String,
+        label: String,
+        type: String,
+        required: Bool = false,
+        identifier: Bool = false,
+        createable: Bool = true,
+        updateable: Bool = true
+    ) {
         self.fullName = fullName
         self.label = label
         self.type = type

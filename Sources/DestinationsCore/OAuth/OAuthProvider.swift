@@ -72,7 +72,14 @@ public protocol OAuthProvider: Sendable {
 
     func consentURL(client: OAuthClient, redirectURI: String, state: String, extras: OAuthExtras) throws -> URL
 
-    func exchange(code: String, redirectURI: String, extras: OAuthExtras, client: OAuthClient, http: any ProviderHTTP, now: Date) async throws -> OAuthTokens
+    func exchange(
+        code: String,
+        redirectURI: String,
+        extras: OAuthExtras,
+        client: OAuthClient,
+        http: any ProviderHTTP,
+        now: Date
+    ) async throws -> OAuthTokens
 
     func refresh(refreshToken: String, extras: OAuthExtras, client: OAuthClient, http: any ProviderHTTP, now: Date) async throws -> OAuthTokens
 }

@@ -53,10 +53,22 @@ public struct OAuthService: OAuthCodeExchange {
         let nonce = Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }).base64URLEncodedString()
         let expiresAt = now.addingTimeInterval(Self.authorizationLifetime)
         _ = try await pending.insert(
-            workspace: principal.workspaceID, type: type, redirectURI: redirectURI, extras: extras, nonce: nonce, now: now, expiresAt: expiresAt
+            workspace: principal.workspaceID,
+            type: type,
+            redirectURI: redirectURI,
+            extras: extras,
+            nonce: nonce,
+            now: now,
+            expiresAt: expiresAt
         )
         let signed = signer.sign(
-            .init(n: nonce, w: principal.workspaceID.rawValue, t: type, e: Int64(expiresAt.timeIntervalSince1970), b: OAuthStateSigner.binding(redirectURI: redirectURI, extras: extras))
+            .init(
+                n: nonce,
+                w: principal.workspaceID.rawValue,
+                t: type,
+                e: Int64(expiresAt.timeIntervalSince1970),
+                b: OAuthStateSigner.binding(redirectURI: redirectURI, extras: extras)
+            )
         )
         return try provider.consentURL(client: client, redirectURI: redirectURI, state: signed, extras: extras)
     }
@@ -79,7 +91,12 @@ public struct OAuthService: OAuthCodeExchange {
         let tokens: OAuthTokens
         do {
             tokens = try await provider.exchange(
-                code: code, redirectURI: authorization.redirectURI, extras: authorization.extras, client: client, http: http, now: now
+                code: code,
+                redirectURI: authorization.redirectURI,
+                extras: authorization.extras,
+                client: client,
+                http: http,
+                now: now
             )
         } catch let failure as ProviderFailure {
             throw APIError.unprocessable("\(declaration.label) did not accept the oauth_code: \(failure.message)")

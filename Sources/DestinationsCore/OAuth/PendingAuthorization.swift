@@ -24,7 +24,15 @@ public struct PendingAuthorization: Sendable, Hashable {
 }
 
 public protocol PendingAuthorizationStore: Sendable {
-    func insert(workspace: WorkspaceID, type: String, redirectURI: String, extras: OAuthExtras, nonce: String, now: Date, expiresAt: Date) async throws -> PendingAuthorization
+    func insert(
+        workspace: WorkspaceID,
+        type: String,
+        redirectURI: String,
+        extras: OAuthExtras,
+        nonce: String,
+        now: Date,
+        expiresAt: Date
+    ) async throws -> PendingAuthorization
 
     /// The unconsumed, unexpired authorisation with this nonce, consumed by this call.
     func consume(nonce: String, workspace: WorkspaceID, type: String, now: Date) async throws -> PendingAuthorization?

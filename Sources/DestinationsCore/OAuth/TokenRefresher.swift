@@ -70,7 +70,10 @@ public final class TokenRefresher: Sendable {
         guard let refreshToken = secrets[OAuthSecretKey.refreshToken]?.stringValue, let client = clients[destination.type] else {
             throw ProviderFailure.permanent(Self.reauthorize(destination))
         }
-        let extras = OAuthExtras(domain: current.destination.connectionDetails["domain"]?.stringValue, sandbox: current.destination.connectionDetails["sandbox"] == .bool(true))
+        let extras = OAuthExtras(
+            domain: current.destination.connectionDetails["domain"]?.stringValue,
+            sandbox: current.destination.connectionDetails["sandbox"] == .bool(true)
+        )
         let tokens: OAuthTokens
         do {
             tokens = try await provider.refresh(refreshToken: refreshToken, extras: extras, client: client, http: http, now: clock.now())
@@ -89,19 +92,20 @@ public final class TokenRefresher: Sendable {
         let written = try await store.update(
             workspace: destination.workspaceID,
             id: destination.id,
-            audit: { try audit.updated($0, $1, action: .oauthRefresh, by: nil, outcome: OAuthRefreshOutcome.refreshed.rawValue, at: now) }
-        ) { stored in
-            var next = stored
-            var merged = try secretBox.openObject(stored.secrets)
-            // A provider that does not rotate answers no refresh token: the old one stays.
-            merged.merge(tokens.secrets) { $1 }
-            if tokens.expiresAt == nil { merged[OAuthSecretKey.expiresAt] = nil }
-            next.secrets = try secretBox.sealObject(merged)
-            next.destination.connectionDetails.merge(tokens.details) { $1 }
-            next.destination.authStatus = .authorized
-            next.destination.updatedAt = now
-            return next
-        }
+            audit: { try audit.updated($0, $1, action: .oauthRefresh, by: nil, outcome: OAuthRefreshOutcome.refreshed.rawValue, at: now) },
+            change: { stored in
+                var next = stored
+                var merged = try secretBox.openObject(stored.secrets)
+                // A provider that does not rotate answers no refresh token: the old one stays.
+                merged.merge(tokens.secrets) { $1 }
+                if tokens.expiresAt == nil { merged[OAuthSecretKey.expiresAt] = nil }
+                next.secrets = try secretBox.sealObject(merged)
+                next.destination.connectionDetails.merge(tokens.details) { $1 }
+                next.destination.authStatus = .authorized
+                next.destination.updatedAt = now
+                return next
+            }
+        )
         guard written != nil, let stored = try await store.stored(workspace: destination.workspaceID, id: destination.id) else {
             throw ProviderFailure.permanent("The destination no longer exists")
         }
@@ -115,13 +119,16 @@ public final class TokenRefresher: Sendable {
         _ = try await store.update(
             workspace: destination.workspaceID,
             id: destination.id,
-            audit: { try audit.updated($0, $1, action: .oauthRefresh, by: nil, outcome: OAuthRefreshOutcome.reauthorizationRequired.rawValue, at: now) }
-        ) { stored in
-            guard try secretBox.openObject(stored.secrets)[OAuthSecretKey.refreshToken]?.stringValue == refused else { return stored }
-            var next = stored
-            next.destination.authStatus = .reauthorizationRequired
-            return next
-        }
+            audit: {
+                try audit.updated($0, $1, action: .oauthRefresh, by: nil, outcome: OAuthRefreshOutcome.reauthorizationRequired.rawValue, at: now)
+            },
+            change: { stored in
+                guard try secretBox.openObject(stored.secrets)[OAuthSecretKey.refreshToken]?.stringValue == refused else { return stored }
+                var next = stored
+                next.destination.authStatus = .reauthorizationRequired
+                return next
+            }
+        )
     }
 
     static func reauthorize(_ destination: Destination) -> String {

@@ -22,7 +22,7 @@ public struct AuditRecorder: Sendable {
                 changedFields: fields,
                 secretsFingerprint: fingerprinter.fingerprint(secrets),
                 at: new.now
-            ),
+            )
         ]
         if authorized {
             records.append(AuditRecord(workspaceID: new.workspaceID, actorTokenID: principal.tokenID, action: .oauthAuthorized, at: new.now))
@@ -57,11 +57,17 @@ public struct AuditRecorder: Sendable {
                 secretsFingerprint: fingerprinter.fingerprint(secrets.after),
                 outcome: outcome,
                 at: now
-            ),
+            )
         ]
         if authorized {
             records.append(
-                AuditRecord(workspaceID: destination.workspaceID, actorTokenID: actor, action: .oauthAuthorized, destinationID: destination.id, at: now)
+                AuditRecord(
+                    workspaceID: destination.workspaceID,
+                    actorTokenID: actor,
+                    action: .oauthAuthorized,
+                    destinationID: destination.id,
+                    at: now
+                )
             )
         }
         return records

@@ -147,41 +147,47 @@ public struct DestinationService: Sendable {
         let updated = try await store.update(
             workspace: principal.workspaceID,
             id: id,
-            audit: { try audit.updated($0, $1, action: .destinationUpdated, by: principal.tokenID, authorized: grant != nil, at: now) }
-        ) { stored in
-            if let ifMatch, !ifMatch.matchesStrongly(stored.destination.entityTag) { throw APIError.staleDestination }
-            var next = stored
-            if let type = change.type, type != stored.destination.type {
-                // The request is well formed; it conflicts with what the destination is.
-                throw APIError(.conflict, "service_connection.type cannot change (this destination is \(stored.destination.type))")
-            }
-            if let name { next.destination.name = name }
-            if let credentials = change.credentials {
-                let connector = try connectors.declaration(forType: stored.destination.type)
-                let declared = Set(connector.fields.map(\.id))
-                let storedSecrets = try secretBox.openObject(stored.secrets)
-                let current = stored.destination.connectionDetails.merging(storedSecrets) { $1 }
-                var validated = try connector.validate(change: credentials, over: current.filter { declared.contains($0.key) })
-                // What the provider gave (OAuth tokens, instance URL, portal id) is kept unless a new
-                // authorisation replaces it.
-                validated.details.merge(stored.destination.connectionDetails.filter { !declared.contains($0.key) }) { given, _ in given }
-                validated.secrets.merge(storedSecrets.filter { !declared.contains($0.key) }) { given, _ in given }
-                if let grant {
-                    validated.details.merge(grant.details) { _, granted in granted }
-                    validated.secrets.merge(grant.secrets) { _, granted in granted }
-                    next.destination.authStatus = .authorized
+            audit: { try audit.updated($0, $1, action: .destinationUpdated, by: principal.tokenID, authorized: grant != nil, at: now) },
+            change: { stored in
+                if let ifMatch, !ifMatch.matchesStrongly(stored.destination.entityTag) { throw APIError.staleDestination }
+                var next = stored
+                if let type = change.type, type != stored.destination.type {
+                    // The request is well formed; it conflicts with what the destination is.
+                    throw APIError(.conflict, "service_connection.type cannot change (this destination is \(stored.destination.type))")
                 }
-                next.destination.connectionDetails = validated.details
-                // Sealing uses a fresh nonce: the same secrets sealed again would look like a change.
-                if validated.secrets != storedSecrets { next.secrets = try secretBox.sealObject(validated.secrets) }
+                if let name { next.destination.name = name }
+                if let credentials = change.credentials {
+                    let connector = try connectors.declaration(forType: stored.destination.type)
+                    let declared = Set(connector.fields.map(\.id))
+                    let storedSecrets = try secretBox.openObject(stored.secrets)
+                    let current = stored.destination.connectionDetails.merging(storedSecrets) { $1 }
+                    var validated = try connector.validate(change: credentials, over: current.filter { declared.contains($0.key) })
+                    // What the provider gave (OAuth tokens, instance URL, portal id) is kept unless a new
+                    // authorisation replaces it.
+                    validated.details.merge(stored.destination.connectionDetails.filter { !declared.contains($0.key) }) { given, _ in given }
+                    validated.secrets.merge(storedSecrets.filter { !declared.contains($0.key) }) { given, _ in given }
+                    if let grant {
+                        validated.details.merge(grant.details) { _, granted in granted }
+                        validated.secrets.merge(grant.secrets) { _, granted in granted }
+                        next.destination.authStatus = .authorized
+                    }
+                    next.destination.connectionDetails = validated.details
+                    // Sealing uses a fresh nonce: the same secrets sealed again would look like a change.
+                    if validated.secrets != storedSecrets { next.secrets = try secretBox.sealObject(validated.secrets) }
+                }
+                if next != stored { next.destination.updatedAt = now }
+                return next
             }
-            if next != stored { next.destination.updatedAt = now }
-            return next
-        }
+        )
         guard let updated else { throw APIError.destinationNotFound }
         // New credentials are tested at once.
         if change.credentials != nil {
-            _ = try await jobs.enqueue(NewJob(kind: .connectionTest, maxAttempts: maxAttempts), workspace: principal.workspaceID, destination: id, now: now)
+            _ = try await jobs.enqueue(
+                NewJob(kind: .connectionTest, maxAttempts: maxAttempts),
+                workspace: principal.workspaceID,
+                destination: id,
+                now: now
+            )
             notifier.jobQueued()
         }
         return updated

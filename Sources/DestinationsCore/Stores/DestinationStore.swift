@@ -19,7 +19,7 @@ public protocol DestinationStore: Sendable {
         workspace: WorkspaceID,
         id: DestinationID,
         audit: @escaping @Sendable (_ before: StoredDestination, _ after: StoredDestination) throws -> [AuditRecord],
-        _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
+        change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail?
 
     /// A page of the destination's objects, in their discovery order; nil when the workspace has no such

@@ -60,7 +60,11 @@ struct DestinationsHandlers: APIProtocol {
     }
 
     func deleteDestination(_ input: Operations.DeleteDestination.Input) async throws -> Operations.DeleteDestination.Output {
-        try await destinations.delete(try RequestScope.principal(), DestinationID(input.path.id), ifMatch: EntityTagCondition(header: input.headers.ifMatch))
+        try await destinations.delete(
+            try RequestScope.principal(),
+            DestinationID(input.path.id),
+            ifMatch: EntityTagCondition(header: input.headers.ifMatch)
+        )
         return .ok(.init(body: .json(.init(status: .deleted))))
     }
 

@@ -10,7 +10,8 @@ struct RFC3339DateTranscoder: DateTranscoder {
     }
 
     func decode(_ string: String) throws -> Date {
-        let date = (try? Date(string, strategy: .iso8601))
+        let date =
+            (try? Date(string, strategy: .iso8601))
             ?? (try? Date(string, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
         guard let date else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Expected an RFC 3339 date-time"))
@@ -25,7 +26,9 @@ struct RFC3339DateTranscoder: DateTranscoder {
         let secondOfDay = secondsSinceEpoch - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         // RFC 3339 has four-digit years only; no timestamp this server writes falls outside them.
-        let fields = [(max(0, min(year, 9999)), 4), (month, 2), (day, 2), (secondOfDay / 3600, 2), (secondOfDay % 3600 / 60, 2), (secondOfDay % 60, 2)]
+        let fields = [
+            (max(0, min(year, 9999)), 4), (month, 2), (day, 2), (secondOfDay / 3600, 2), (secondOfDay % 3600 / 60, 2), (secondOfDay % 60, 2),
+        ]
         // Written straight into the string's storage: concatenating small strings allocated a dozen times
         // per timestamp, and every destination in a list carries two.
         return String(unsafeUninitializedCapacity: 20) { buffer in

@@ -32,9 +32,21 @@ struct IdempotencyMiddleware: RouterMiddleware {
         var request = request
         let body = try await request.body.collect(upTo: RequestLimits.maximumBodySize)
         request.body = .init(buffer: body)
-        let hash = Self.fingerprint(method: request.method.rawValue, uri: request.uri.description, body: Data(body.readableBytesView), token: principal.tokenID)
+        let hash = Self.fingerprint(
+            method: request.method.rawValue,
+            uri: request.uri.description,
+            body: Data(body.readableBytesView),
+            token: principal.tokenID
+        )
         let now = clock.now()
-        switch try await store.begin(token: principal.tokenID, key: key, requestHash: hash, now: now, expiresAt: now.addingTimeInterval(ttl), staleAfter: Self.staleAfter) {
+        switch try await store.begin(
+            token: principal.tokenID,
+            key: key,
+            requestHash: hash,
+            now: now,
+            expiresAt: now.addingTimeInterval(ttl),
+            staleAfter: Self.staleAfter
+        ) {
         case .replay(let stored):
             metrics.idempotentReplay()
             return Self.response(stored, replayed: true)

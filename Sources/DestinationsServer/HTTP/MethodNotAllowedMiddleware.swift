@@ -36,7 +36,7 @@ struct RouteMethods: Sendable {
     init(contract yaml: String, prefix: String, extra: [String: [HTTPRequest.Method]]) {
         let paths = ((try? Yams.load(yaml: yaml)) as? [String: Any])?["paths"] as? [String: Any] ?? [:]
         var routes = extra
-        for case let (path, item as [String: Any]) in paths {
+        for case (let path, let item as [String: Any]) in paths {
             let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
                 .filter { item[$0] != nil }.compactMap { HTTPRequest.Method($0.uppercased()) }
             routes[prefix + path] = methods

@@ -36,9 +36,9 @@ struct ParameterContract: Sendable {
             guard let name = raw["name"] as? String, let location = raw["in"] as? String else { return nil }
             let schema = raw["schema"] as? [String: Any] ?? [:]
             let kind: Parameter.Kind =
-                if let choices = schema["enum"] as? [Any] { .choice(choices.map { "\($0)" }) }
-                else if schema["type"] as? String == "integer" { .integer }
-                else { .text }
+                if let choices = schema["enum"] as? [Any] { .choice(choices.map { "\($0)" }) } else if schema["type"] as? String == "integer" {
+                    .integer
+                } else { .text }
             return Parameter(name: name, location: location, required: raw["required"] as? Bool ?? false, kind: kind)
         }
         var byOperation: [String: [Parameter]] = [:]

@@ -150,7 +150,10 @@ struct JobWorkerService: Service, CustomStringConvertible {
         logger.debug("Job started", metadata: ["attempt": "\(job.attempts)"])
         do {
             let outcome = try await withThrowingTaskGroup(of: JobRunner.Outcome?.self) { group in
-                group.addTask { try await keepLeased(lease); return nil }
+                group.addTask {
+                    try await keepLeased(lease)
+                    return nil
+                }
                 group.addTask { try await runner.run(lease) }
                 defer { group.cancelAll() }
                 while let result = try await group.next() {
@@ -188,4 +191,3 @@ struct JobWorkerService: Service, CustomStringConvertible {
         }
     }
 }
-

@@ -20,8 +20,12 @@ public final class ServerMetrics: Telemetry {
     }
 
     func request(route: String, method: String, status: Int, seconds: Double) {
-        Counter(label: "destinations_http_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory)
-            .increment()
+        Counter(
+            label: "destinations_http_requests_total",
+            dimensions: [("route", route), ("method", method), ("status", String(status))],
+            factory: factory
+        )
+        .increment()
         Timer(label: "destinations_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
             .recordSeconds(seconds)
     }
@@ -52,7 +56,8 @@ public final class ServerMetrics: Telemetry {
     }
 
     public func oauthRefresh(connector: String, outcome: String) {
-        Counter(label: "destinations_oauth_refreshes_total", dimensions: [("connector", connector), ("outcome", outcome)], factory: factory).increment()
+        Counter(label: "destinations_oauth_refreshes_total", dimensions: [("connector", connector), ("outcome", outcome)], factory: factory)
+            .increment()
     }
 
     /// The Prometheus text exposition of everything recorded so far.

@@ -136,7 +136,11 @@ public struct ServerSettings: Sendable {
 
     /// - Parameter connectorTypes: the service names whose `connectors.<type>.base_url` to read.
     public init(reader: ConfigReader, connectorTypes: [String] = Catalog.registry.declarations.map(\.serviceName)) throws(SettingsError) {
-        try self.init(reader: reader, connectorTypes: connectorTypes, oauthTypes: Catalog.registry.connectors.filter { $0.oauth != nil }.map(\.declaration.serviceName))
+        try self.init(
+            reader: reader,
+            connectorTypes: connectorTypes,
+            oauthTypes: Catalog.registry.connectors.filter { $0.oauth != nil }.map(\.declaration.serviceName)
+        )
     }
 
     init(reader: ConfigReader, connectorTypes: [String], oauthTypes: [String]) throws(SettingsError) {
@@ -229,7 +233,9 @@ public struct ServerSettings: Sendable {
         for type in connectorTypes {
             let key = "connectors.\(type).base_url"
             guard let value = reader.string(forKey: ConfigKey(key)) else { continue }
-            guard let url = URL(string: value.hasSuffix("/") ? String(value.dropLast()) : value), ["http", "https"].contains(url.scheme), url.host != nil else {
+            guard let url = URL(string: value.hasSuffix("/") ? String(value.dropLast()) : value), ["http", "https"].contains(url.scheme),
+                url.host != nil
+            else {
                 throw .invalid("\(key) (CONNECTORS_\(type.uppercased())_BASE_URL)", "must be an absolute http or https URL")
             }
             connectorBaseURLs[type] = url

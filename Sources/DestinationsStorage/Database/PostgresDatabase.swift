@@ -26,7 +26,8 @@ public final class PostgresDatabase: Database {
     ///   - commitPatience: how much longer a transaction that has begun to commit is waited for: a slow
     ///     commit is answered as what it did, but a statement the driver never answers (its connection lost
     ///     midway) must not hold the caller, and shutdown, for good.
-    public init(location: PostgresLocation, poolSize: Int, deadline: Duration = .seconds(5), commitPatience: Duration = .seconds(30), logger: Logger) {
+    public init(location: PostgresLocation, poolSize: Int, deadline: Duration = .seconds(5), commitPatience: Duration = .seconds(30), logger: Logger)
+    {
         let tls: PostgresClient.Configuration.TLS =
             switch location.tls {
             case .disable: .disable
@@ -143,7 +144,10 @@ public final class PostgresDatabase: Database {
                         outcome.expire(DatabaseUnavailable("no answer within \(deadline)"))
                         guard !Task.isCancelled else { return }
                         try? await Task.sleep(for: commitPatience)
-                        outcome.expire(DatabaseUnavailable("the commit did not answer within \(deadline + commitPatience); it may have been applied"), evenWhileCommitting: true)
+                        outcome.expire(
+                            DatabaseUnavailable("the commit did not answer within \(deadline + commitPatience); it may have been applied"),
+                            evenWhileCommitting: true
+                        )
                     }
                 }
                 // Whichever ends first, the other is no longer needed.
@@ -186,7 +190,10 @@ public final class PostgresDatabase: Database {
 
         func start(_ continuation: CheckedContinuation<T, any Error>) {
             let pending: Result<T, any Error>? = lock.withLock {
-                if let early { done = true; return early }
+                if let early {
+                    done = true
+                    return early
+                }
                 self.continuation = continuation
                 return nil
             }

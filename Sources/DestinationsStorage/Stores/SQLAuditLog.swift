@@ -20,7 +20,8 @@ public struct SQLAuditLog: AuditLog {
                 guard let destination else { return select }
                 return select.where("destination_id", .equal, destination.rawValue)
             }
-            let total = try await scoped(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total"))
+            let total =
+                try await scoped(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total"))
                 .first(decodingColumn: "total", as: Int64.self) ?? 0
             guard let offset = request.offset(whenTotalIs: total) else {
                 return Page(items: [], request: request, totalRecords: total)
@@ -39,8 +40,15 @@ public struct SQLAuditLog: AuditLog {
         guard !records.isEmpty else { return }
         var insert = db.insert(into: "audit_events")
             .columns(
-                "workspace_id", "token_id", "action", "destination_id", "subject_token_id", "changed_fields",
-                "secrets_fingerprint", "outcome", "created_at"
+                "workspace_id",
+                "token_id",
+                "action",
+                "destination_id",
+                "subject_token_id",
+                "changed_fields",
+                "secrets_fingerprint",
+                "outcome",
+                "created_at"
             )
         for record in records {
             insert = insert.values(

@@ -9,11 +9,14 @@ public struct SQLDestinationStore: DestinationStore {
         self.database = database
     }
 
-    private static let listColumns = ["id", "workspace_id", "type", "name", "connection_details", "auth_status", "last_test", "revision", "created_at", "updated_at"]
+    private static let listColumns = [
+        "id", "workspace_id", "type", "name", "connection_details", "auth_status", "last_test", "revision", "created_at", "updated_at",
+    ]
 
     public func page(workspace: WorkspaceID, request: PageRequest) async throws -> Page<Destination> {
         try await database.read { db in
-            let total = try await db.select()
+            let total =
+                try await db.select()
                 .column("destination_count")
                 .from("workspaces")
                 .where("id", .equal, workspace.rawValue)
@@ -80,8 +83,23 @@ public struct SQLDestinationStore: DestinationStore {
             // A new destination has nothing to replace or coalesce with: plain inserts, a statement each.
             try await Self.countDestinations(of: new.workspaceID, by: 1, in: db)
             try await Self.insertObjects(of: destinationID, new.objects, in: db)
-            try await SQLJobQueue.insertFirstJobs(new.initialJobs, workspace: new.workspaceID, destination: destinationID, type: new.type, now: new.now, dialect: dialect, in: db)
-            try await SQLAuditLog.insert(new.audit.map { var record = $0; record.destinationID = destinationID; return record }, in: db)
+            try await SQLJobQueue.insertFirstJobs(
+                new.initialJobs,
+                workspace: new.workspaceID,
+                destination: destinationID,
+                type: new.type,
+                now: new.now,
+                dialect: dialect,
+                in: db
+            )
+            try await SQLAuditLog.insert(
+                new.audit.map {
+                    var record = $0
+                    record.destinationID = destinationID
+                    return record
+                },
+                in: db
+            )
             let destination = Destination(
                 id: destinationID,
                 workspaceID: new.workspaceID,
@@ -106,7 +124,7 @@ public struct SQLDestinationStore: DestinationStore {
         workspace: WorkspaceID,
         id: DestinationID,
         audit: @escaping @Sendable (_ before: StoredDestination, _ after: StoredDestination) throws -> [AuditRecord],
-        _ change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
+        change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
         try await database.write { db in
             guard let stored = try await Self.selectStored(workspace: workspace, id: id, forUpdate: true, in: db) else {
@@ -273,11 +291,30 @@ public struct SQLDestinationStore: DestinationStore {
             .run()
         for chunk in stride(from: 0, to: fields.count, by: 500) {
             var insert = db.insert(into: "object_fields")
-                .columns("destination_id", "object_full_name", "position", "full_name", "label", "type", "required", "identifier", "createable", "updateable")
+                .columns(
+                    "destination_id",
+                    "object_full_name",
+                    "position",
+                    "full_name",
+                    "label",
+                    "type",
+                    "required",
+                    "identifier",
+                    "createable",
+                    "updateable"
+                )
             for (position, field) in fields[chunk..<min(chunk + 500, fields.count)].enumerated() {
                 insert = insert.values(
-                    SQLBind(id.rawValue), SQLBind(object), SQLBind(chunk + position), SQLBind(field.fullName), SQLBind(field.label),
-                    SQLBind(field.type), SQLBind(field.required), SQLBind(field.identifier), SQLBind(field.createable), SQLBind(field.updateable)
+                    SQLBind(id.rawValue),
+                    SQLBind(object),
+                    SQLBind(chunk + position),
+                    SQLBind(field.fullName),
+                    SQLBind(field.label),
+                    SQLBind(field.type),
+                    SQLBind(field.required),
+                    SQLBind(field.identifier),
+                    SQLBind(field.createable),
+                    SQLBind(field.updateable)
                 )
             }
             try await insert.run()

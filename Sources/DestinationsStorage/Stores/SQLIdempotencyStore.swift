@@ -12,7 +12,14 @@ public struct SQLIdempotencyStore: IdempotencyStore {
     static let running = "running"
     static let done = "done"
 
-    public func begin(token: TokenID, key: String, requestHash: String, now: Date, expiresAt: Date, staleAfter: Double) async throws -> IdempotencyDecision {
+    public func begin(
+        token: TokenID,
+        key: String,
+        requestHash: String,
+        now: Date,
+        expiresAt: Date,
+        staleAfter: Double
+    ) async throws -> IdempotencyDecision {
         try await database.write { db in
             // Inserted, or already there: the unique key settles concurrent first requests, on any instance.
             let inserted = try await db.raw(
@@ -57,7 +64,9 @@ public struct SQLIdempotencyStore: IdempotencyStore {
             }
             guard try row.decode(column: "request_hash", as: String.self) == requestHash else { return .mismatch }
             guard state == Self.done, let status = try row.decode(column: "status", as: Int?.self) else { return .inFlight }
-            let headers = try row.decode(column: "headers", as: String?.self).map { try JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
+            let headers = try row.decode(column: "headers", as: String?.self).map {
+                try JSONDecoder().decode([String: String].self, from: Data($0.utf8))
+            }
             return .replay(StoredResponse(status: status, headers: headers ?? [:], body: try row.decode(column: "body", as: Data?.self) ?? Data()))
         }
     }

@@ -21,7 +21,15 @@ public struct SQLJobQueue: JobQueue {
     public func enqueue(_ job: NewJob, workspace: WorkspaceID, destination: DestinationID, now: Date) async throws -> JobID? {
         let dialect = database.dialect
         let inserted = try await database.writeStatement { db in
-            try await Self.insertReturningID(job, workspace: workspace, destination: destination, now: now, onConflict: "DO NOTHING", dialect: dialect, in: db)
+            try await Self.insertReturningID(
+                job,
+                workspace: workspace,
+                destination: destination,
+                now: now,
+                onConflict: "DO NOTHING",
+                dialect: dialect,
+                in: db
+            )
         }
         if let inserted { return inserted }
         return try await database.write { db in
@@ -55,7 +63,16 @@ public struct SQLJobQueue: JobQueue {
             .first(decodingColumn: "id", as: Int64.self)
         if let active { return JobID(active) }
         let upsert = "DO UPDATE SET payload = excluded.payload"
-        guard let settled = try await insertReturningID(job, workspace: workspace, destination: destination, now: now, onConflict: upsert, dialect: dialect, in: db)
+        guard
+            let settled = try await insertReturningID(
+                job,
+                workspace: workspace,
+                destination: destination,
+                now: now,
+                onConflict: upsert,
+                dialect: dialect,
+                in: db
+            )
         else { throw StorageError.missingGeneratedID }
         return settled
     }
@@ -102,11 +119,30 @@ public struct SQLJobQueue: JobQueue {
         guard !jobs.isEmpty else { return }
         let now = now.millisecondsSince1970
         var insert = db.insert(into: "jobs")
-            .columns("kind", "workspace_id", "destination_id", "destination_type", "payload", "status", "attempts", "max_attempts", "run_at", "created_at")
+            .columns(
+                "kind",
+                "workspace_id",
+                "destination_id",
+                "destination_type",
+                "payload",
+                "status",
+                "attempts",
+                "max_attempts",
+                "run_at",
+                "created_at"
+            )
         for job in jobs {
             insert = insert.values(
-                SQLBind(job.kind.rawValue), SQLBind(workspace.rawValue), SQLBind(destination.rawValue), SQLBind(type), SQLBind(job.payload),
-                SQLBind(JobStatus.queued.rawValue), SQLBind(0), SQLBind(job.maxAttempts), SQLBind(now), SQLBind(now)
+                SQLBind(job.kind.rawValue),
+                SQLBind(workspace.rawValue),
+                SQLBind(destination.rawValue),
+                SQLBind(type),
+                SQLBind(job.payload),
+                SQLBind(JobStatus.queued.rawValue),
+                SQLBind(0),
+                SQLBind(job.maxAttempts),
+                SQLBind(now),
+                SQLBind(now)
             )
         }
         try await insert.run()

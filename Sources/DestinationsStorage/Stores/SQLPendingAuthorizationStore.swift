@@ -27,8 +27,13 @@ public struct SQLPendingAuthorizationStore: PendingAuthorizationStore {
             let row = try await db.insert(into: "oauth_authorizations")
                 .columns("workspace_id", "type", "redirect_uri", "extras", "nonce", "created_at", "expires_at")
                 .values(
-                    SQLBind(workspace.rawValue), SQLBind(type), SQLBind(redirectURI), SQLBind(encodedExtras), SQLBind(nonce),
-                    SQLBind(now.millisecondsSince1970), SQLBind(expiresAt.millisecondsSince1970)
+                    SQLBind(workspace.rawValue),
+                    SQLBind(type),
+                    SQLBind(redirectURI),
+                    SQLBind(encodedExtras),
+                    SQLBind(nonce),
+                    SQLBind(now.millisecondsSince1970),
+                    SQLBind(expiresAt.millisecondsSince1970)
                 )
                 .returning(Self.columns.map { SQLColumn($0) })
                 .first()

@@ -1,6 +1,6 @@
-import Foundation
 import DestinationsServer
 import DestinationsStorage
+import Foundation
 import SQLKit
 
 /// Every row of the tables a request could touch, so a test can prove a failed request wrote nothing.
@@ -9,7 +9,13 @@ enum DatabaseSnapshot {
         let postgres = session.environment.database.dialect == .postgres
         func hex(_ column: String) -> String { postgres ? "encode(\(column), 'hex')" : "hex(\(column))" }
         let tables = [
-            ("destinations", ["id", "workspace_id", "type", "name", "connection_details", "auth_status", "secrets_key_id", hex("secrets"), "created_at", "updated_at"]),
+            (
+                "destinations",
+                [
+                    "id", "workspace_id", "type", "name", "connection_details", "auth_status", "secrets_key_id", hex("secrets"), "created_at",
+                    "updated_at",
+                ]
+            ),
             ("destination_objects", ["destination_id", "position", "full_name", "label", "allow_custom_fields", "allow_case_sensitive_field_names"]),
             ("workspaces", ["id", "name"]),
             ("api_tokens", ["id", "workspace_id", hex("token_hash"), "revoked_at"]),

@@ -1,7 +1,8 @@
 import DestinationsCore
-@testable import DestinationsServer
 import DestinationsStorage
 import Foundation
+
+@testable import DestinationsServer
 
 extension Session {
     /// Outcomes of job runs from now on; subscribe before causing the job.

@@ -1,8 +1,6 @@
 import DestinationsConnectors
 import DestinationsCore
-@testable import DestinationsServer
 import DestinationsStorage
-import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -11,6 +9,8 @@ import Logging
 import NIOCore
 import SQLKit
 import TestSupport
+
+@testable import DestinationsServer
 
 /// A server on a fresh SQLite file in a temporary directory (removed with the value), with a first
 /// workspace and token, and every log line it writes captured.
@@ -75,7 +75,7 @@ final class TestServer: Sendable {
     /// `configure` adjusts the settings last, knowing the fake provider.
     func run<T: Sendable>(
         configure: @Sendable (inout ServerSettings, FakeProvider) -> Void = { _, _ in },
-        _ body: @Sendable (Session) async throws -> T
+        body: @Sendable (Session) async throws -> T
     ) async throws -> T {
         try await FakeProvider.run { fake in
             var settings = self.settings
@@ -125,7 +125,10 @@ final class TestServer: Sendable {
                     .all(decodingColumn: "table_name", as: String.self)
                 var bytes = Data()
                 for table in tables {
-                    for row in try await db.raw(SQLQueryString("SELECT row_to_json(t)::text AS row FROM \(unsafeRaw: table) t")).all(decodingColumn: "row", as: String.self) {
+                    for row in try await db.raw(SQLQueryString("SELECT row_to_json(t)::text AS row FROM \(unsafeRaw: table) t")).all(
+                        decodingColumn: "row",
+                        as: String.self
+                    ) {
                         bytes.append(Data(row.utf8))
                     }
                 }
