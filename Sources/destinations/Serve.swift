@@ -3,7 +3,6 @@ import Configuration
 import DestinationsCore
 import DestinationsServer
 import Foundation
-import Hummingbird
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP server.")

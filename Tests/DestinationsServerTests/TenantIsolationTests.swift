@@ -52,8 +52,9 @@ struct TenantIsolationTests {
                 ("refresh", "refresh_objects", "refresh_key"), ("test", "test", "test_key"), ("fields", "objects/user/refresh_fields", "refresh_key"),
             ] {
                 let outcomes = session.jobOutcomes()
-                keys[name] = try #require(try await session.request(.post, "/api/v1/destinations/\(id)/\(path)", headers: theirs).json()[key].int)
-                _ = try await session.settled(keys[name]!, in: outcomes)
+                let queued = try #require(try await session.request(.post, "/api/v1/destinations/\(id)/\(path)", headers: theirs).json()[key].int)
+                keys[name] = queued
+                _ = try await session.settled(queued, in: outcomes)
             }
             let (refreshKey, testKey, fieldsKey) = (keys["refresh"]!, keys["test"]!, keys["fields"]!)
             let before = try await Self.snapshot(session, id, theirs)

@@ -11,6 +11,16 @@ struct ProviderAPI {
     let headers: [(name: String, value: String)]
     let hostSource: ProviderRequest.HostSource
 
+    /// The header of an API that takes a bearer token.
+    static func bearer(_ token: String) -> (name: String, value: String) {
+        ("Authorization", "Bearer \(token)")
+    }
+
+    /// The header of an API that takes the destination's credential `key` as a bearer token.
+    static func bearer(_ context: ConnectorContext, credential key: String) throws -> (name: String, value: String) {
+        bearer(try context.credential(key))
+    }
+
     func get<Answer: Decodable>(_ url: URL, as answer: Answer.Type) async throws -> (Answer, ProviderResponse) {
         let response = try await send(ProviderRequest(url: url, headers: headers, hostSource: hostSource))
         return (try decode(answer, from: response), response)

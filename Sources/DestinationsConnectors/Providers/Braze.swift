@@ -84,7 +84,7 @@ struct Braze: Connector {
         ProviderAPI(
             provider: "Braze",
             context: context,
-            headers: [("Authorization", "Bearer \(try context.credential("api_key"))")],
+            headers: [try ProviderAPI.bearer(context, credential: "api_key")],
             hostSource: .userSupplied
         )
     }

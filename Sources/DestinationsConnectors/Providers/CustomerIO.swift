@@ -34,7 +34,7 @@ struct CustomerIO: Connector {
             ProviderAPI(
                 provider: "Customer.io",
                 context: context,
-                headers: [("Authorization", "Bearer \(try context.credential("app_api_key"))")],
+                headers: [try ProviderAPI.bearer(context, credential: "app_api_key")],
                 hostSource: .configured
             ), base
         )

@@ -29,7 +29,7 @@ struct FacebookAds: Connector {
         ProviderAPI(
             provider: "Meta",
             context: context,
-            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            headers: [try ProviderAPI.bearer(context, credential: "access_token")],
             hostSource: .configured
         )
     }

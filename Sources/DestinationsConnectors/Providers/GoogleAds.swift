@@ -53,7 +53,7 @@ struct GoogleAds: Connector {
                 "List the Google Ads customers the authorisation reaches",
                 {
                     var headers: [(name: String, value: String)] = [
-                        ("Authorization", "Bearer \(try context.credential("access_token"))"),
+                        try ProviderAPI.bearer(context, credential: "access_token"),
                         ("developer-token", try context.credential("developer_token")),
                     ]
                     if let manager = context.credentials["login_customer_id"]?.stringValue {

@@ -68,7 +68,7 @@ struct GoogleSheets: Connector {
     }
 
     private func sheets(_ context: ConnectorContext, token: String) -> ProviderAPI {
-        ProviderAPI(provider: "Google Sheets", context: context, headers: [("Authorization", "Bearer \(token)")], hostSource: .configured)
+        ProviderAPI(provider: "Google Sheets", context: context, headers: [ProviderAPI.bearer(token)], hostSource: .configured)
     }
 
     private func spreadsheetURL(_ context: ConnectorContext) throws -> URL {

@@ -86,7 +86,7 @@ struct HubSpot: Connector {
         ProviderAPI(
             provider: "HubSpot",
             context: context,
-            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            headers: [try ProviderAPI.bearer(context, credential: "access_token")],
             hostSource: .configured
         )
     }

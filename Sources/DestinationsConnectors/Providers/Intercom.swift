@@ -34,7 +34,7 @@ struct Intercom: Connector {
                         provider: "Intercom",
                         context: context,
                         headers: [
-                            ("Authorization", "Bearer \(try context.credential("access_token"))"), ("Intercom-Version", "2.14"),
+                            try ProviderAPI.bearer(context, credential: "access_token"), ("Intercom-Version", "2.14"),
                             ("Accept", "application/json"),
                         ],
                         hostSource: .configured

@@ -37,7 +37,7 @@ struct LinkedIn: Connector {
                         provider: "LinkedIn",
                         context: context,
                         headers: [
-                            ("Authorization", "Bearer \(try context.credential("access_token"))"), ("LinkedIn-Version", "202610"),
+                            try ProviderAPI.bearer(context, credential: "access_token"), ("LinkedIn-Version", "202610"),
                             ("X-Restli-Protocol-Version", "2.0.0"),
                         ],
                         hostSource: .configured

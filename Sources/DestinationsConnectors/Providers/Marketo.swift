@@ -40,7 +40,7 @@ struct Marketo: Connector {
         return ProviderAPI(
             provider: "Marketo",
             context: context,
-            headers: [("Authorization", "Bearer \(token.access_token)")],
+            headers: [ProviderAPI.bearer(token.access_token)],
             hostSource: .userSupplied
         )
     }

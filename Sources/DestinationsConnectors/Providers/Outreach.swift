@@ -31,7 +31,7 @@ struct Outreach: Connector {
                     let api = ProviderAPI(
                         provider: "Outreach",
                         context: context,
-                        headers: [("Authorization", "Bearer \(try context.credential("access_token"))"), ("Accept", "application/vnd.api+json")],
+                        headers: [try ProviderAPI.bearer(context, credential: "access_token"), ("Accept", "application/vnd.api+json")],
                         hostSource: .configured
                     )
                     try await api.probe(

@@ -33,7 +33,7 @@ struct Pinterest: Connector {
                     let api = ProviderAPI(
                         provider: "Pinterest",
                         context: context,
-                        headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+                        headers: [try ProviderAPI.bearer(context, credential: "access_token")],
                         hostSource: .configured
                     )
                     try await api.probe(try ProviderAPI.base(context, default: "https://api.pinterest.com").appendingPathComponent("v5/user_account"))

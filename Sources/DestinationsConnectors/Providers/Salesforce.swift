@@ -64,7 +64,7 @@ struct Salesforce: Connector {
         ProviderAPI(
             provider: "Salesforce",
             context: context,
-            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            headers: [try ProviderAPI.bearer(context, credential: "access_token")],
             hostSource: .userSupplied
         )
     }

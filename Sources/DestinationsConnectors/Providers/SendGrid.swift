@@ -25,7 +25,7 @@ struct SendGrid: Connector {
         ProviderAPI(
             provider: "SendGrid",
             context: context,
-            headers: [("Authorization", "Bearer \(try context.credential("api_key"))")],
+            headers: [try ProviderAPI.bearer(context, credential: "api_key")],
             hostSource: .configured
         )
     }

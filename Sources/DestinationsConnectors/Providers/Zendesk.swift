@@ -51,7 +51,7 @@ struct Zendesk: Connector {
         ProviderAPI(
             provider: "Zendesk",
             context: context,
-            headers: [("Authorization", "Bearer \(try context.credential("access_token"))")],
+            headers: [try ProviderAPI.bearer(context, credential: "access_token")],
             hostSource: .userSupplied
         )
     }

@@ -22,9 +22,6 @@ public enum JobStatus: String, Sendable, Hashable, CaseIterable {
     case running
     case completed
     case failed
-
-    /// Queued or running: a request for the same work shares this job.
-    public var isActive: Bool { self == .queued || self == .running }
 }
 
 /// A unit of background work, stored in the database so it survives the process.

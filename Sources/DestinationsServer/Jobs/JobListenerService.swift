@@ -1,9 +1,9 @@
 import DestinationsStorage
 import ServiceLifecycle
 
-/// Runs the PostgreSQL job listener in the service group, until graceful shutdown.
+/// Runs the database's job listener in the service group, until graceful shutdown.
 struct JobListenerService: Service, CustomStringConvertible {
-    let listener: PostgresJobListener
+    let listener: any JobListener
 
     var description: String { "JobListenerService" }
 

@@ -127,7 +127,7 @@ public struct ServerEnvironment: Sendable {
             jobQueue: queue,
             idempotency: SQLIdempotencyStore(database: database),
             // One process counts in memory; instances sharing PostgreSQL count in it.
-            rateLimitBuckets: database is PostgresDatabase ? SQLRateLimitBuckets(database: database) : InMemoryRateLimitBuckets(),
+            rateLimitBuckets: database.isSharedAcrossInstances ? SQLRateLimitBuckets(database: database) : InMemoryRateLimitBuckets(),
             jobRunner: JobRunner(
                 queue: queue,
                 destinations: store,
@@ -153,9 +153,9 @@ public struct ServerEnvironment: Sendable {
         try await database.close()
     }
 
-    /// On PostgreSQL: hears other instances queue jobs and wakes this one's workers.
-    var jobListener: PostgresJobListener? {
-        (database as? PostgresDatabase).map { PostgresJobListener(database: $0, notifier: wakeup, logger: logger) }
+    /// Where other instances share the database: hears them queue jobs and wakes this one's workers.
+    var jobListener: (any JobListener)? {
+        database.jobListener(notifier: wakeup, logger: logger)
     }
 
     /// The service that runs queued jobs, for the application's service group.

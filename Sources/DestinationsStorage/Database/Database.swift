@@ -1,3 +1,5 @@
+import DestinationsCore
+import Logging
 import SQLKit
 
 /// The database as the stores see it: reads on a connection of their own, writes in a transaction.
@@ -18,6 +20,19 @@ public protocol Database: Sendable {
 
     /// Closes every connection; the database is unusable afterwards.
     func close() async throws
+
+    /// Whether other server instances may share this database: then what must hold across all of them
+    /// (the rate limits' budgets) is kept in it, not in one process's memory.
+    var isSharedAcrossInstances: Bool { get }
+
+    /// What hears other instances queue jobs and tells `notifier`, so this one's workers start them at
+    /// once; nil where no other instance can queue any.
+    func jobListener(notifier: any JobNotifier, logger: Logger) -> (any JobListener)?
+}
+
+/// Runs until cancelled, telling a notifier each time another instance queues a job.
+public protocol JobListener: Sendable {
+    func run() async
 }
 
 extension TaskPriority {

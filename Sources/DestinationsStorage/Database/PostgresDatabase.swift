@@ -1,3 +1,4 @@
+import DestinationsCore
 import Foundation
 import Logging
 import NIOSSL
@@ -10,6 +11,7 @@ import SQLKit
 /// instead of queueing, and the pool reconnects by itself once it is back.
 public final class PostgresDatabase: Database {
     public let dialect = SchemaDialect.postgres
+    public let isSharedAcrossInstances = true
 
     private let client: PostgresClient
     private let runner: Task<Void, Never>
@@ -98,6 +100,10 @@ public final class PostgresDatabase: Database {
     public func close() async throws {
         runner.cancel()
         await runner.value
+    }
+
+    public func jobListener(notifier: any JobNotifier, logger: Logger) -> (any JobListener)? {
+        PostgresJobListener(database: self, notifier: notifier, logger: logger)
     }
 
     /// Turns connection failures into `DatabaseUnavailable`, and gives up on a call that takes longer

@@ -4,12 +4,12 @@ import PostgresNIO
 
 /// Hears the notifications other instances send when they queue a job (LISTEN), and wakes this
 /// instance's workers, so jobs start at once whichever instance queued them.
-public struct PostgresJobListener: Sendable {
+struct PostgresJobListener: JobListener {
     private let database: PostgresDatabase
     private let notifier: any JobNotifier
     private let logger: Logger
 
-    public init(database: PostgresDatabase, notifier: any JobNotifier, logger: Logger) {
+    init(database: PostgresDatabase, notifier: any JobNotifier, logger: Logger) {
         self.database = database
         self.notifier = notifier
         self.logger = logger
@@ -17,7 +17,7 @@ public struct PostgresJobListener: Sendable {
 
     /// Listens until cancelled, reconnecting after a lost connection. Workers still poll meanwhile, so
     /// a gap delays jobs, it loses none.
-    public func run() async {
+    func run() async {
         while !Task.isCancelled {
             do {
                 try await database.withDedicatedConnection { connection in

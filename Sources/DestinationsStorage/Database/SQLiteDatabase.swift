@@ -1,3 +1,4 @@
+import DestinationsCore
 import Foundation
 import Logging
 import NIOCore
@@ -9,6 +10,8 @@ import SQLiteKit
 /// connections, so reads neither queue behind writes nor behind each other.
 public final class SQLiteDatabase: Database {
     public let dialect = SchemaDialect.sqlite
+    /// The file belongs to one process.
+    public let isSharedAcrossInstances = false
 
     private let writer: LeasePool<SQLiteConnection>
     private let readers: LeasePool<SQLiteConnection>
@@ -105,6 +108,8 @@ public final class SQLiteDatabase: Database {
         for connection in connections { try await connection.close() }
         try await threadPool.shutdownGracefully()
     }
+
+    public func jobListener(notifier: any JobNotifier, logger: Logger) -> (any JobListener)? { nil }
 }
 
 public enum SQLiteSynchronous: String, Sendable, CaseIterable {

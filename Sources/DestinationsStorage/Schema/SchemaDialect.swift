@@ -77,12 +77,4 @@ public enum SchemaDialect: String, Sendable {
     }
 
     static let jobChannel = "destinations_jobs"
-
-    /// A query with a row when the table exists.
-    func tableExists(_ table: String) -> SQLQueryString {
-        switch self {
-        case .sqlite: "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = \(bind: table)"
-        case .postgres: "SELECT 1 AS found FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = \(bind: table)"
-        }
-    }
 }

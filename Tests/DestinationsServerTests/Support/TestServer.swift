@@ -27,8 +27,7 @@ final class TestServer: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// - Parameter connectors: where provider calls go; by default every connector points at a fake
-    ///   provider started with the server, so no test reaches the real network.
+    /// The database each run gets a fresh one of.
     let backend: TestBackend
     /// The database the last run used, to read it back afterwards.
     private let lastDatabase = LockedValue<DatabaseLocation?>(nil)
