@@ -4,7 +4,10 @@ import ArgumentParser
 struct Destinations: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A self-hosted server for the destinations part of the Census Management API.",
-        subcommands: [Serve.self, Migrate.self, WorkspaceCommand.self, TokenCommand.self, ConnectorsCommand.self, ContractSchemasCommand.self],
+        subcommands: [
+            Serve.self, Migrate.self, WorkspaceCommand.self, TokenCommand.self, ConnectorsCommand.self, SettingsCommand.self,
+            ContractSchemasCommand.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

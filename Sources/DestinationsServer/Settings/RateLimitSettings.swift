@@ -23,22 +23,9 @@ public struct RateLimitSettings: Sendable, Hashable {
 
     init(reader: ConfigReader) throws(SettingsError) {
         self.init()
-        enabled = reader.bool(forKey: "rate_limit.enabled", default: enabled)
-        token = try Self.limit(reader, "rate_limit", token)
-        workspace = try Self.limit(reader, "rate_limit.workspace", workspace)
-        provider = try Self.limit(reader, "rate_limit.provider", provider)
-    }
-
-    private static func limit(_ reader: ConfigReader, _ prefix: String, _ defaults: RateLimit) throws(SettingsError) -> RateLimit {
-        // `rate_limit.requests_per_second` for tokens, `rate_limit.workspace_requests_per_second` ...
-        let stem = prefix == "rate_limit" ? "rate_limit." : prefix + "_"
-        let limit = RateLimit(
-            perSecond: reader.double(forKey: ConfigKey(stem + "requests_per_second"), default: defaults.perSecond),
-            burst: reader.double(forKey: ConfigKey(stem + "burst"), default: defaults.burst)
-        )
-        guard limit.perSecond > 0, limit.burst >= 1 else {
-            throw .invalid(stem + "requests_per_second / " + stem + "burst", "must be positive (the burst at least 1)")
-        }
-        return limit
+        enabled = try reader.value(Settings.rateLimitEnabled)
+        token = RateLimit(perSecond: try reader.value(Settings.tokenRate), burst: try reader.value(Settings.tokenBurst))
+        workspace = RateLimit(perSecond: try reader.value(Settings.workspaceRate), burst: try reader.value(Settings.workspaceBurst))
+        provider = RateLimit(perSecond: try reader.value(Settings.providerRate), burst: try reader.value(Settings.providerBurst))
     }
 }
