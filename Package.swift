@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DestinationsCoreTests",
-            dependencies: ["DestinationsCore"],
+            dependencies: ["DestinationsCore", "TestSupport"],
             swiftSettings: testSettings
         ),
         .testTarget(
@@ -191,6 +191,7 @@ let package = Package(
         .testTarget(
             name: "DestinationsCLITests",
             dependencies: [
+                "DestinationsCore",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -2,18 +2,13 @@ import Foundation
 import Testing
 
 @Suite("The destinations command line")
-final class CLITests {
-    let executable: BuiltExecutable
-    let directory: URL
-
-    deinit {
-        try? FileManager.default.removeItem(at: directory)
-    }
+struct CLITests {
+    let sandbox: CLISandbox
+    var executable: BuiltExecutable { sandbox.executable }
+    var directory: URL { sandbox.directory }
 
     init() throws {
-        executable = try BuiltExecutable()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        sandbox = try CLISandbox("cli")
     }
 
     @Test func workspaceAndTokenCommandsPrintOnlyTheirValue() async throws {

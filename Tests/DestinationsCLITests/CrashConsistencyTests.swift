@@ -9,18 +9,13 @@ import Testing
 /// moments and restarted: every acknowledged write is there as acknowledged, nothing else is half there,
 /// the database file is sound, and the refreshes queued before a kill complete after it.
 @Suite("Crash consistency")
-final class CrashConsistencyTests: Sendable {
-    let executable: BuiltExecutable
-    let directory: URL
+struct CrashConsistencyTests {
+    let sandbox: CLISandbox
+    var executable: BuiltExecutable { sandbox.executable }
+    var directory: URL { sandbox.directory }
 
     init() throws {
-        executable = try BuiltExecutable()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("destinations-consistency-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: directory)
+        sandbox = try CLISandbox("consistency")
     }
 
     /// What a client was told about one destination: its name, or that it is gone; `uncertain` while a
@@ -84,7 +79,7 @@ final class CrashConsistencyTests: Sendable {
             for id in survivors {
                 var objects = ""
                 for _ in 0..<200 where !objects.contains("catalog:survivor") {
-                    objects = "\(try await api.send(.GET, "/api/v1/destinations/\(id)").json["data"]?.objectValue?["objects"] ?? .null)"
+                    objects = try await api.send(.GET, "/api/v1/destinations/\(id)").json["data"]["objects"].encoded
                     if !objects.contains("catalog:survivor") { try await Task.sleep(for: .milliseconds(50)) }
                 }
                 #expect(objects.contains("catalog:survivor"), "destination \(id)")
@@ -122,8 +117,8 @@ final class CrashConsistencyTests: Sendable {
                         "/api/v1/destinations",
                         #"{"service_connection": {"type": "braze", "name": "\#(name)", "credentials": {"api_key": "k", "instance_url": "\#(instanceURL)"}}}"#
                     )
-                    if created.status == 201, case .number(let id)? = created.json["data"]?.objectValue?["id"] {
-                        await ledger.created(Int64(id), name, by: writer)
+                    if created.status == 201, let id = created.json["data"]["id"].int {
+                        await ledger.created(id, name, by: writer)
                     }
                 case (5..<8, let id?):
                     let name = "r\(writer)-\(step)"
@@ -147,18 +142,18 @@ final class CrashConsistencyTests: Sendable {
     static func verify(_ api: API, _ ledger: Ledger) async throws -> [Int64] {
         var listed: [Int64: String] = [:]
         var page = 1
-        var total = ""
+        var total: Int64?
         repeat {
             let answer = try await api.send(.GET, "/api/v1/destinations?per_page=100&page=\(page)")
-            total = "\(answer.json["pagination"]?.objectValue?["total_records"] ?? .null)"
-            guard case .array(let items)? = answer.json["data"], !items.isEmpty else { break }
+            total = answer.json["pagination"]["total_records"].int
+            guard let items = answer.json["data"].array, !items.isEmpty else { break }
             for item in items {
-                if case .number(let id)? = item.objectValue?["id"], let name = item.objectValue?["name"]?.stringValue { listed[Int64(id)] = name }
+                if let id = item["id"].int, let name = item["name"].string { listed[id] = name }
             }
             page += 1
         } while true
         // The count the lists report agrees with the rows.
-        #expect(total == "\(listed.count)")
+        #expect(total == Int64(listed.count))
         for (id, expectation) in await ledger.all() {
             let allowed = [expectation.name] + expectation.uncertain
             #expect(allowed.contains(listed[id]), "destination \(id) is \(listed[id] ?? "gone"), expected one of \(allowed)")
@@ -170,92 +165,10 @@ final class CrashConsistencyTests: Sendable {
         }
         for id in listed.keys {
             // Created whole: the connector's static objects came with it.
-            let objects = "\(try await api.send(.GET, "/api/v1/destinations/\(id)").json["data"]?.objectValue?["objects"] ?? .null)"
+            let objects = try await api.send(.GET, "/api/v1/destinations/\(id)").json["data"]["objects"].encoded
             #expect(objects.contains("subscription_group_membership"), "destination \(id) has no objects")
         }
         await ledger.settle(listed)
         return listed.keys.sorted()
-    }
-}
-
-/// What the writers were told, per destination.
-actor Ledger {
-    private var expectations: [Int64: CrashConsistencyTests.Expectation] = [:]
-    private var creating: Set<String> = []
-    private var owners: [Int64: String] = [:]
-    private(set) var answered = 0 {
-        didSet { wake() }
-    }
-    private var writing = 0
-    private var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
-
-    /// Returns once `count` writes have been answered, or no writer is left to answer any.
-    func waitUntilAnswered(_ count: Int) async {
-        guard answered < count, writing > 0 else { return }
-        await withCheckedContinuation { waiters.append((count, $0)) }
-    }
-
-    func writersStarted(_ count: Int) { writing += count }
-
-    func writerEnded() {
-        writing -= 1
-        wake()
-    }
-
-    private func wake() {
-        let due = waiters.filter { $0.count <= answered || writing == 0 }
-        waiters.removeAll { $0.count <= answered || writing == 0 }
-        for waiter in due { waiter.continuation.resume() }
-    }
-
-    func beginCreate(_ name: String) { creating.insert(name) }
-
-    func created(_ id: Int64, _ name: String, by writer: String) {
-        creating.remove(name)
-        expectations[id] = .init(name: name)
-        owners[id] = writer
-        answered += 1
-    }
-
-    /// A write about to be sent: until it is answered, either outcome is acceptable.
-    func begin(_ id: Int64, _ name: String?) { expectations[id]?.uncertain.append(name) }
-
-    func end(_ id: Int64, _ name: String?, answered: Bool) {
-        guard answered, var expectation = expectations[id] else { return }
-        self.answered += 1
-        expectation.name = name
-        expectation.uncertain.removeLast()
-        expectations[id] = expectation
-    }
-
-    func knows(_ id: Int64) -> Bool { expectations[id] != nil }
-
-    func wasInFlight(_ name: String) -> Bool { creating.contains(name) }
-
-    /// After a check, the state seen is the state known.
-    func settle(_ listed: [Int64: String]) {
-        for id in Set(expectations.keys).union(listed.keys) { expectations[id] = .init(name: listed[id]) }
-        creating = []
-    }
-
-    func live(of writer: String) -> [Int64] {
-        expectations.filter { $0.value.name != nil && owners[$0.key] == writer }.map(\.key).sorted()
-    }
-
-    func all() -> [(Int64, CrashConsistencyTests.Expectation)] { expectations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
-}
-
-/// SplitMix64: the same moments and operations for a given seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import DestinationsCore
+import TestSupport
 import Testing
 
 @Suite struct CredentialValidationTests {
@@ -115,8 +116,4 @@ import Testing
             try Self.connector.validate(credentials: ["instance_url": "https://x.example.com", "api_key": "k", "oauth_code": "c"])
         }
     }
-}
-
-extension JSONValue: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
 }

@@ -1,5 +1,6 @@
 import DestinationsCore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct SecretBoxTests {
@@ -49,7 +50,7 @@ import Testing
         let (second, _) = APIToken.generate()
         #expect(first.hasPrefix("secret-token:"))
         #expect(first != second)
-        let secret = Data(base64Encoded: String(first.dropFirst("secret-token:".count)).base64Padded)
+        let secret = Data(base64URL: first.dropFirst("secret-token:".count))
         #expect(secret?.count == 32)
         #expect(firstHash.count == 32)
     }
@@ -65,13 +66,5 @@ import Testing
         #expect(APIToken.constantTimeEquals(Data([1, 2, 3]), Data([1, 2, 3])))
         #expect(!APIToken.constantTimeEquals(Data([1, 2, 3]), Data([1, 2, 4])))
         #expect(!APIToken.constantTimeEquals(Data([1, 2, 3]), Data([1, 2])))
-    }
-}
-
-extension String {
-    /// base64url without padding, back to padded standard base64.
-    var base64Padded: String {
-        let standard = replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        return standard + String(repeating: "=", count: (4 - standard.count % 4) % 4)
     }
 }

@@ -493,8 +493,3 @@ struct OAuthTests {
         }
     }
 }
-
-struct TestResponseSummary {
-    let status: HTTPResponse.Status
-    let message: String
-}

@@ -74,17 +74,4 @@ extension Session {
     func objectNames(_ id: Int64) async throws -> [String] {
         try await request(.get, "/api/v1/destinations/\(id)").json()["data"]["objects"].array?.compactMap { $0["full_name"].string } ?? []
     }
-
-    func createBraze(instanceURL: String? = nil, key: String = "braze-key") async throws -> Int64 {
-        let url = instanceURL ?? fake.baseURL.absoluteString
-        let response = try await request(
-            .post,
-            "/api/v1/destinations",
-            json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "\#(key)", "instance_url": "\#(url)"}}}"#
-        )
-        guard response.status == .created, let id = try response.json()["data"]["id"].int else {
-            throw TestFailure("create failed: \(response.status) \(String(buffer: response.body))")
-        }
-        return id
-    }
 }

@@ -1,0 +1,6 @@
+import HTTPTypes
+
+struct TestResponseSummary {
+    let status: HTTPResponse.Status
+    let message: String
+}
