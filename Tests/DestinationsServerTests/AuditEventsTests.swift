@@ -24,12 +24,8 @@ struct AuditEventsTests {
             let tokenID = try await session.environment.access.authenticate(token: session.token).tokenID.rawValue
             let id = try await session.createActiveCampaign(token: canary)
             let other = try await session.createActiveCampaign(name: "Other")
-            _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Renamed"}}"#)
-            _ = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"credentials": {"api_token": "new-\#(canary)"}}}"#
-            )
+            _ = try await session.update(id, name: "Renamed")
+            _ = try await session.update(id, credentials: ["api_token": "new-\(canary)"])
             _ = try await session.request(.delete, "/api/v1/destinations/\(id)")
 
             // Newest first; the deleted destination's events stay.
@@ -67,7 +63,7 @@ struct AuditEventsTests {
         try await TestServer(backend).run { session in
             let id = try await session.createActiveCampaign()
             for index in 0..<3 {
-                _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "n\#(index)"}}"#)
+                _ = try await session.update(id, name: "n\(index)")
             }
             _ = try await session.createActiveCampaign(name: "Noise")
             let first = try await Self.events(session, "?destination_id=\(id)&per_page=3")

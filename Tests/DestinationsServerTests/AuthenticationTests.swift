@@ -88,12 +88,7 @@ struct AuthenticationTests {
             let foreign = try await session.request(.get, "/api/v1/destinations/\(id)", headers: other)
             #expect(foreign.status == .notFound)
             #expect(foreign.body == missing.body)
-            let patch = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"name": "Stolen"}}"#,
-                headers: other
-            )
+            let patch = try await session.update(id, name: "Stolen", headers: other)
             #expect(patch.status == .notFound)
             let delete = try await session.request(.delete, "/api/v1/destinations/\(id)", headers: other)
             #expect(delete.status == .notFound)

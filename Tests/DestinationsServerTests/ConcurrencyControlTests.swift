@@ -62,63 +62,39 @@ struct ConcurrencyControlTests {
     func ifMatchRefusesAStaleUpdateAndAllowsAFreshOne(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
             let id = try await Self.quietDestination(session)
-            _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Before"}}"#)
+            _ = try await session.update(id, name: "Before")
             let first = try await Self.etag(session, id)
             // Another client changes the credentials: invisible in the body, the tag still moves. (The
             // connection test this queues moves it again when it lands: wait for that.)
             let outcomes = session.jobOutcomes()
-            let other = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"credentials": {"api_token": "rotated"}}}"#
-            )
+            let other = try await session.update(id, credentials: ["api_token": "rotated"])
             #expect(other.status == .ok)
             #expect(other.headers[.eTag] != first)
             _ = try await session.settled(try #require(try await ConnectionTestEndpointTests.testJobs(session, id).last), in: outcomes)
             let second = try await Self.etag(session, id)
             #expect(second != first)
 
-            let stale = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"name": "Lost update"}}"#,
-                headers: Self.headers(session, Self.ifMatch, first)
-            )
+            let stale = try await session.update(id, name: "Lost update", headers: Self.headers(session, Self.ifMatch, first))
             #expect(stale.status == .preconditionFailed)
             #expect(try stale.json()["status"].string == "error")
             #expect(try stale.json()["message"].string?.contains("If-Match") == true)
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)").json()["data"]["name"].string == "Before")
 
-            let fresh = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"name": "After"}}"#,
-                headers: Self.headers(session, Self.ifMatch, #""nope", \#(second)"#)
-            )
+            let fresh = try await session.update(id, name: "After", headers: Self.headers(session, Self.ifMatch, #""nope", \#(second)"#))
             #expect(fresh.status == .ok)
             #expect(try fresh.json()["data"]["name"].string == "After")
             #expect(fresh.headers[.eTag] != second)
             // `*` matches any current version; a weak tag never matches If-Match.
             #expect(
-                try await session.request(
-                    .patch,
-                    "/api/v1/destinations/\(id)",
-                    json: #"{"service_connection": {"name": "Any"}}"#,
-                    headers: Self.headers(session, Self.ifMatch, "*")
-                ).status == .ok
+                try await session.update(id, name: "Any", headers: Self.headers(session, Self.ifMatch, "*")).status == .ok
             )
             let weak = "W/" + (try await Self.etag(session, id))
             #expect(
-                try await session.request(
-                    .patch,
-                    "/api/v1/destinations/\(id)",
-                    json: #"{"service_connection": {"name": "Weak"}}"#,
-                    headers: Self.headers(session, Self.ifMatch, weak)
-                ).status == .preconditionFailed
+                try await session.update(id, name: "Weak", headers: Self.headers(session, Self.ifMatch, weak)).status == .preconditionFailed
             )
             // Without If-Match, as Census: the last write wins.
             #expect(
-                try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Census"}}"#).status == .ok
+                try await session.update(id, name: "Census").status == .ok
             )
         }
     }
@@ -128,7 +104,7 @@ struct ConcurrencyControlTests {
         try await TestServer(backend).run { session in
             let id = try await Self.quietDestination(session)
             let first = try await Self.etag(session, id)
-            _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Renamed"}}"#)
+            _ = try await session.update(id, name: "Renamed")
             let stale = try await session.request(.delete, "/api/v1/destinations/\(id)", headers: Self.headers(session, Self.ifMatch, first))
             #expect(stale.status == .preconditionFailed)
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)").status == .ok)
@@ -150,11 +126,9 @@ struct ConcurrencyControlTests {
             // Creation queues a refresh and a test that may finish in either order: one stream each.
             let outcomes = session.jobOutcomes()
             let testOutcomes = session.jobOutcomes()
-            let created = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#
+            let created = try await session.create(
+                type: "braze",
+                credentials: ["api_key": "k", "instance_url": "\(session.fake.baseURL.absoluteString)"]
             )
             let id = try #require(try created.json()["data"]["id"].int)
             let atCreation = try #require(created.headers[.eTag])

@@ -115,14 +115,10 @@ struct ConnectionTestEndpointTests {
             _ = try await session.settled(try await session.firstJob(of: id, kind: .connectionTest), in: outcomes)
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)").json()["data"]["last_test_succeeded"].bool == false)
 
-            _ = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Renamed"}}"#)
+            _ = try await session.update(id, name: "Renamed")
             #expect(try await Self.testJobs(session, id).count == 1)
 
-            _ = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"credentials": {"api_key": "good-key"}}}"#
-            )
+            _ = try await session.update(id, credentials: ["api_key": "good-key"])
             let tests = try await Self.testJobs(session, id)
             #expect(tests.count == 2)
             _ = try await session.settled(try #require(tests.last), in: outcomes)

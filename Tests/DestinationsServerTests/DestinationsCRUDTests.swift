@@ -30,11 +30,7 @@ struct DestinationsCRUDTests {
     @Test(arguments: TestBackend.all)
     func nameDefaultsToTheConnectorLabel(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
-            let response = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#
-            )
+            let response = try await session.create(type: "braze", credentials: ["api_key": "k", "instance_url": "https://rest.iad-03.braze.com"])
             #expect(response.status == .created)
             #expect(try response.json()["data"]["name"].string == "Braze")
         }
@@ -43,11 +39,10 @@ struct DestinationsCRUDTests {
     @Test(arguments: TestBackend.all)
     func getReturnsTheDestinationWithItsObjects(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
-            let response = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"name": "Braze", "type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+            let response = try await session.create(
+                type: "braze",
+                name: "Braze",
+                credentials: ["api_key": "k", "instance_url": "https://rest.iad-03.braze.com"]
             )
             let id = try #require(try response.json()["data"]["id"].int)
             let get = try await session.request(.get, "/api/v1/destinations/\(id)")
@@ -94,18 +89,12 @@ struct DestinationsCRUDTests {
     @Test(arguments: TestBackend.all)
     func patchOfOneSecretKeepsTheOthers(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+            let create = try await session.create(
+                type: "braze",
+                credentials: ["api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"]
             )
             let id = try #require(try create.json()["data"]["id"].int)
-            let patch = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"credentials": {"api_key": "second"}}}"#
-            )
+            let patch = try await session.update(id, credentials: ["api_key": "second"])
             #expect(patch.status == .ok)
             #expect(try patch.json()["data"]["name"].string == "Braze")
             let stored = try await StoredCredentials.read(session, id: id)
@@ -116,18 +105,12 @@ struct DestinationsCRUDTests {
     @Test(arguments: TestBackend.all)
     func patchWithNullRemovesAnOptionalCredential(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+            let create = try await session.create(
+                type: "braze",
+                credentials: ["api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"]
             )
             let id = try #require(try create.json()["data"]["id"].int)
-            let patch = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"credentials": {"data_import_key": null}}}"#
-            )
+            let patch = try await session.update(id, credentials: ["data_import_key": .null])
             #expect(patch.status == .ok)
             #expect(try await StoredCredentials.read(session, id: id) == ["api_key": .string("first")])
         }
@@ -138,7 +121,7 @@ struct DestinationsCRUDTests {
         try await TestServer(backend).run { session in
             let id = try await session.createActiveCampaign(name: "Same")
             let before = try await session.request(.get, "/api/v1/destinations/\(id)").json()["data"]
-            let unchanged = try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "Same"}}"#)
+            let unchanged = try await session.update(id, name: "Same")
             #expect(try unchanged.json()["data"]["updated_at"] == before["updated_at"])
             #expect(try unchanged.json()["data"]["created_at"] == before["created_at"])
         }
@@ -158,7 +141,7 @@ struct DestinationsCRUDTests {
             #expect(json["message"].string?.isEmpty == false)
             #expect(try await session.request(.get, "/api/v1/destinations/\(id)").status == .notFound)
             #expect(
-                try await session.request(.patch, "/api/v1/destinations/\(id)", json: #"{"service_connection": {"name": "x"}}"#).status == .notFound
+                try await session.update(id, name: "x").status == .notFound
             )
         }
     }

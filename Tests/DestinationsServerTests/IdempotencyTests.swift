@@ -186,12 +186,7 @@ struct IdempotencyTests {
             #expect(try await session.request(.get, "/api/v1/destinations").json()["pagination"]["total_records"].int == 0)
             let id = try await session.createActiveCampaign()
             for name in ["One", "Two"] {
-                let patch = try await session.request(
-                    .patch,
-                    "/api/v1/destinations/\(id)",
-                    json: #"{"service_connection": {"name": "\#(name)"}}"#,
-                    headers: Self.headers(session, key: "patch")
-                )
+                let patch = try await session.update(id, name: "\(name)", headers: Self.headers(session, key: "patch"))
                 #expect(patch.status == .ok)
                 #expect(patch.headers[Self.replayed] == nil)
             }

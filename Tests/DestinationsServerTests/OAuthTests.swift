@@ -10,8 +10,6 @@ import Testing
 /// The OAuth flow of each provider family against a fake OAuth provider.
 @Suite("OAuth destinations")
 struct OAuthTests {
-    static let redirect = "https://app.example.com/oauth/callback"
-
     /// Points the type's OAuth client (and its API) at the fake.
     static func configure(
         _ type: String,
@@ -34,22 +32,6 @@ struct OAuthTests {
         }
     }
 
-    /// authorize_url, as a client calls it; returns the consent URL's query.
-    static func authorize(_ session: Session, _ query: String) async throws -> [String: String] {
-        let response = try await session.request(.get, "/api/v1/destinations/authorize_url?\(query)")
-        let json = try response.json()
-        guard response.status == .ok, json["status"].string == "success", let url = json["authorize_url"].string,
-            let components = URLComponents(string: url)
-        else { throw TestFailure("authorize_url answered \(response.status): \(String(buffer: response.body))") }
-        var items = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-        items["_path"] = components.path
-        return items
-    }
-
-    static func encoded(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-    }
-
     @Test(arguments: TestBackend.all)
     func hubspotFromConsentToACreatedDestination(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings()
@@ -57,27 +39,23 @@ struct OAuthTests {
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.hubspotTokenInfo(hubID: 4242)
             session.fake.hubspotSchemas([])
-            let consent = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
+            let consent = try await session.authorizeURL("type=hubspot&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))")
             #expect(consent["_path"] == "/oauth/authorize")
             #expect(consent["client_id"] == settings.clientID)
-            #expect(consent["redirect_uri"] == Self.redirect)
+            #expect(consent["redirect_uri"] == Session.oauthRedirect)
             #expect(consent["response_type"] == "code")
             #expect(consent["scope"]?.contains("crm.schemas.custom.read") == true)
             #expect(consent["state"]?.hasPrefix("ds1.") == true)
-            let code = await oauth.consent(redirectURI: Self.redirect)
+            let code = await oauth.consent(redirectURI: Session.oauthRedirect)
             // A Census client sends only the code.
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
-            )
+            let create = try await session.create(type: "hubspot", credentials: ["oauth_code": "\(code)"])
             #expect(create.status == .created)
             let data = try create.json()["data"]
             #expect(data["connection_details"]["hub_id"].int == 4242)
             #expect(data["auth_status"].string == "authorized")
             let token = try #require(session.fake.calls("POST", "/oauth/token").last)
-            #expect(token.form["redirect_uri"] == Self.redirect)
+            #expect(token.form["redirect_uri"] == Session.oauthRedirect)
             #expect(token.form["client_secret"] == settings.clientSecret)
             // The first refresh used the new token.
             let id = try #require(data["id"].int)
@@ -96,9 +74,9 @@ struct OAuthTests {
         try await TestServer(backend).run(configure: Self.configure("hubspot", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.hubspotTokenInfo(hubID: 1)
-            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
-            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
-            let code = await oauth.consent(redirectURI: Self.redirect)
+            _ = try await session.authorizeURL("type=hubspot&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))")
+            _ = try await session.authorizeURL("type=hubspot&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))")
+            let code = await oauth.consent(redirectURI: Session.oauthRedirect)
             let body = #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
             #expect(try await session.request(.post, "/api/v1/destinations", json: body).status == .created)
             let before = try await DatabaseSnapshot.take(session)
@@ -124,16 +102,16 @@ struct OAuthTests {
         }
         try await TestServer(backend).run(configure: Self.configure("salesforce", settings, sandbox: true)) { session in
             let oauth = FakeOAuth(session.fake, settings)
-            let blob = Self.encoded(Data(#"{ "sandbox": true }"#.utf8).base64EncodedString())
-            let consent = try await Self.authorize(session, "type=salesforce&redirect_uri=\(Self.encoded(Self.redirect))&state=\(blob)")
+            let blob = Session.percentEncoded(Data(#"{ "sandbox": true }"#.utf8).base64EncodedString())
+            let consent = try await session.authorizeURL(
+                "type=salesforce&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))&state=\(blob)"
+            )
             #expect(consent["_path"] == "/sandbox/authorize")
             #expect(consent["scope"] == "api refresh_token")
-            let code = await oauth.consent(redirectURI: Self.redirect)
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "salesforce", "credentials": {"oauth_code": "\#(code)", "state": "eyAic2FuZGJveCI6IHRydWUgfQ=="}}}"#
+            let code = await oauth.consent(redirectURI: Session.oauthRedirect)
+            let create = try await session.create(
+                type: "salesforce",
+                credentials: ["oauth_code": "\(code)", "state": "eyAic2FuZGJveCI6IHRydWUgfQ=="]
             )
             #expect(create.status == .created)
             let details = try create.json()["data"]["connection_details"]
@@ -154,26 +132,20 @@ struct OAuthTests {
             let oauth = FakeOAuth(session.fake, settings)
             let missing = try await session.request(
                 .get,
-                "/api/v1/destinations/authorize_url?type=zendesk&redirect_uri=\(Self.encoded(Self.redirect))"
+                "/api/v1/destinations/authorize_url?type=zendesk&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))"
             )
             #expect(missing.status == .unprocessableContent)
             #expect(try missing.json()["message"].string?.contains("domain") == true)
-            let consent = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
+            let consent = try await session.authorizeURL("type=zendesk&domain=acme&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))")
             #expect(consent["scope"] == "read write")
-            let code = await oauth.consent(redirectURI: Self.redirect)
-            let wrongDomain = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "other", "state": "\#(consent["state"]!)"}}}"#
+            let code = await oauth.consent(redirectURI: Session.oauthRedirect)
+            let wrongDomain = try await session.create(
+                type: "zendesk",
+                credentials: ["oauth_code": "\(code)", "domain": "other", "state": "\(consent["state"]!)"]
             )
             #expect(wrongDomain.status == .conflict)
-            _ = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#
-            )
+            _ = try await session.authorizeURL("type=zendesk&domain=acme&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))")
+            let create = try await session.create(type: "zendesk", credentials: ["oauth_code": "\(code)", "domain": "acme"])
             #expect(create.status == .created)
             #expect(try create.json()["data"]["connection_details"]["domain"].string == "acme")
         }
@@ -186,14 +158,9 @@ struct OAuthTests {
         }
         try await TestServer(backend).run(configure: Self.configure("pinterest", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
-            let consent = try await Self.authorize(session, "type=pinterest&redirect_uri=\(Self.encoded(Self.redirect))")
-            #expect(consent["scope"] == "ads:read,ads:write,user_accounts:read")
-            let code = await oauth.consent(redirectURI: Self.redirect)
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "pinterest", "credentials": {"oauth_code": "\#(code)", "ad_account_id": "549755885175"}}}"#
-            )
+            let connection = try await session.connectOAuth("pinterest", oauth, credentials: ["ad_account_id": "549755885175"])
+            #expect(connection.consent["scope"] == "ads:read,ads:write,user_accounts:read")
+            let create = connection.created
             #expect(create.status == .created)
             #expect(try create.json()["data"]["connection_details"]["ad_account_id"].string == "549755885175")
         }
@@ -208,16 +175,9 @@ struct OAuthTests {
         }
         try await TestServer(backend).run(configure: Self.configure("intercom", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
-            let consent = try await Self.authorize(session, "type=intercom&redirect_uri=\(Self.encoded(Self.redirect))")
-            #expect(consent["scope"] == nil)
-            let code = await oauth.consent(redirectURI: Self.redirect)
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "intercom", "credentials": {"oauth_code": "\#(code)"}}}"#
-            )
-            #expect(create.status == .created)
-            let id = try #require(try create.json()["data"]["id"].int)
+            let connection = try await session.connectOAuth("intercom", oauth)
+            #expect(connection.consent["scope"] == nil)
+            let id = try connection.id()
             let stored = try await StoredCredentials.read(session, id: id)
             #expect(stored == ["access_token": "CANARY-access-token-2"])
         }
@@ -228,22 +188,16 @@ struct OAuthTests {
         let settings = FakeOAuth.Settings()
         try await TestServer(backend).run(configure: Self.configure(type, settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
-            let consent = try await Self.authorize(session, "type=\(type)&redirect_uri=\(Self.encoded(Self.redirect))")
-            #expect(consent["scope"]?.isEmpty == false)
-            if type == "google_ads" { #expect(consent["access_type"] == "offline") }
-            let code = await oauth.consent(redirectURI: Self.redirect)
-            let account =
+            let account: [String: JSONValue] =
                 switch type {
-                case "outreach": ""
-                case "google_ads": #", "account_id": "7515011393", "developer_token": "dev-token""#
-                default: #", "ad_account_id": "7515011393""#
+                case "outreach": [:]
+                case "google_ads": ["account_id": "7515011393", "developer_token": "dev-token"]
+                default: ["ad_account_id": "7515011393"]
                 }
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "\#(type)", "credentials": {"oauth_code": "\#(code)"\#(account)}}}"#
-            )
-            #expect(create.status == .created, "\(String(buffer: create.body))")
+            let connection = try await session.connectOAuth(type, oauth, credentials: account)
+            #expect(connection.consent["scope"]?.isEmpty == false)
+            if type == "google_ads" { #expect(connection.consent["access_type"] == "offline") }
+            #expect(connection.created.status == .created, "\(String(buffer: connection.created.body))")
         }
     }
 
@@ -254,16 +208,17 @@ struct OAuthTests {
         try await TestServer(backend, clock: clock).run(configure: Self.configure("hubspot", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             func create(_ state: String, headers: HTTPFields? = nil) async throws -> TestResponseSummary {
-                let code = await oauth.consent(redirectURI: Self.redirect)
-                let response = try await session.request(
-                    .post,
-                    "/api/v1/destinations",
-                    json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)", "state": "\#(state)"}}}"#,
+                let code = await oauth.consent(redirectURI: Session.oauthRedirect)
+                let response = try await session.create(
+                    type: "hubspot",
+                    credentials: ["oauth_code": "\(code)", "state": "\(state)"],
                     headers: headers
                 )
                 return TestResponseSummary(status: response.status, message: try response.json()["message"].string ?? "")
             }
-            let state = try #require(try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")["state"])
+            let state = try #require(
+                try await session.authorizeURL("type=hubspot&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))")["state"]
+            )
             // A flipped character in the signed payload.
             var tampered = Array(state)
             tampered[8] = tampered[8] == "A" ? "B" : "A"
@@ -297,15 +252,8 @@ struct OAuthTests {
         try await TestServer(backend).run(configure: Self.configure("zendesk", settings)) { session in
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.zendeskCustomObjects([])
-            _ = try await Self.authorize(session, "type=zendesk&domain=acme&redirect_uri=\(Self.encoded(Self.redirect))")
-            let code = await oauth.consent(redirectURI: Self.redirect)
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "zendesk", "credentials": {"oauth_code": "\#(code)", "domain": "acme"}}}"#
-            )
-            let id = try #require(try create.json()["data"]["id"].int)
+            let id = try await session.connectOAuth("zendesk", oauth, query: "&domain=acme", credentials: ["domain": "acme"]).id()
             #expect(try await session.settled(try await session.firstJob(of: id), in: outcomes) == .completed)
             // The token lived 60 seconds, under the refresh margin: refreshed before the call.
             #expect(await oauth.refreshGrants == 1)
@@ -341,15 +289,8 @@ struct OAuthTests {
             let oauth = FakeOAuth(session.fake, settings)
             session.fake.hubspotTokenInfo(hubID: 1)
             session.fake.hubspotSchemas([])
-            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
-            let code = await oauth.consent(redirectURI: Self.redirect)
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
-            )
-            let id = try #require(try create.json()["data"]["id"].int)
+            let id = try await session.connectOAuth("hubspot", oauth).id()
             _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
             let before = await oauth.refreshGrants
             // The token expires within the margin again: eight callers at once want it fresh.
@@ -380,15 +321,8 @@ struct OAuthTests {
             session.fake.hubspotTokenInfo(hubID: 7)
             session.fake.hubspotTokenInfo(hubID: 7)
             session.fake.hubspotSchemas([])
-            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
-            let code = await oauth.consent(redirectURI: Self.redirect)
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
-            )
-            let id = try #require(try create.json()["data"]["id"].int)
+            let id = try await session.connectOAuth("hubspot", oauth).id()
             await oauth.revoke(refreshToken: "CANARY-refresh-token-2")
             guard case .failed(let message) = try await session.settled(try await session.firstJob(of: id), in: outcomes) else {
                 Issue.record("the refresh did not fail")
@@ -404,13 +338,9 @@ struct OAuthTests {
             }
             #expect(session.fake.calls("POST", "/oauth/token").count == tokenCalls)
             // A new consent, by PATCH, authorises the same destination again.
-            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
-            let newCode = await oauth.consent(redirectURI: Self.redirect)
-            let patch = try await session.request(
-                .patch,
-                "/api/v1/destinations/\(id)",
-                json: #"{"service_connection": {"credentials": {"oauth_code": "\#(newCode)"}}}"#
-            )
+            _ = try await session.authorizeURL("type=hubspot&redirect_uri=\(Session.percentEncoded(Session.oauthRedirect))")
+            let newCode = await oauth.consent(redirectURI: Session.oauthRedirect)
+            let patch = try await session.update(id, credentials: ["oauth_code": "\(newCode)"])
             #expect(patch.status == .ok)
             #expect(try patch.json()["data"]["auth_status"].string == "authorized")
             #expect(try patch.json()["data"]["id"].int == id)
@@ -431,7 +361,7 @@ struct OAuthTests {
     func authorizeURLValidatesItsParameters(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings()
         try await TestServer(backend).run(configure: Self.configure("hubspot", settings)) { session in
-            let redirect = Self.encoded(Self.redirect)
+            let redirect = Session.percentEncoded(Session.oauthRedirect)
             let cases: [(String, HTTPResponse.Status, String)] = [
                 ("type=hubspot", .badRequest, "redirect_uri"),
                 ("redirect_uri=\(redirect)", .badRequest, "type"),
@@ -465,20 +395,10 @@ struct OAuthTests {
             session.fake.hubspotTokenInfo(hubID: 1)
             session.fake.hubspotSchemas([])
             let outcomes = session.jobOutcomes()
-            _ = try await Self.authorize(session, "type=hubspot&redirect_uri=\(Self.encoded(Self.redirect))")
-            let code = await oauth.consent(redirectURI: Self.redirect)
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
-            )
-            let id = try #require(try create.json()["data"]["id"].int)
+            let connection = try await session.connectOAuth("hubspot", oauth)
+            let (id, code) = (try connection.id(), connection.code)
             _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
-            try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(code)"}}}"#
-            )
+            try await session.create(type: "hubspot", credentials: ["oauth_code": "\(code)"])
             try await session.request(.get, "/api/v1/destinations/\(id)")
             try await session.request(.get, "/api/v1/destinations")
             return (session.responseBodies, code)

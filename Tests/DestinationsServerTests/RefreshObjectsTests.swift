@@ -31,11 +31,9 @@ struct RefreshObjectsTests {
         try await TestServer(backend).run { session in
             session.fake.activeCampaignSchemas(["transactions"])
             let outcomes = session.jobOutcomes()
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "active_campaign", "credentials": {"api_token": "t", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#
+            let create = try await session.create(
+                type: "active_campaign",
+                credentials: ["api_token": "t", "instance_url": "\(session.fake.baseURL.absoluteString)"]
             )
             let id = try #require(try create.json()["data"]["id"].int)
             _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
@@ -77,11 +75,9 @@ struct RefreshObjectsTests {
             session.fake.googleSheets(spreadsheet: "sheet-9", tabs: ["Leads", "Churned"])
             let outcomes = session.jobOutcomes()
             let pem = key.pemRepresentation.replacingOccurrences(of: "\n", with: "\\n")
-            let create = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "google_sheets", "credentials": {"service_account_email": "s@p.iam.gserviceaccount.com", "private_key": "\#(pem)", "spreadsheet_id": "sheet-9"}}}"#
+            let create = try await session.create(
+                type: "google_sheets",
+                credentials: ["service_account_email": "s@p.iam.gserviceaccount.com", "private_key": "\(pem)", "spreadsheet_id": "sheet-9"]
             )
             let id = try #require(try create.json()["data"]["id"].int)
             #expect(try await session.settled(try await session.firstJob(of: id), in: outcomes) == .completed)
@@ -291,11 +287,7 @@ struct OutboundGuardAtCreateTests {
             configure: { settings, _ in settings.allowPrivateNetworks = false },
             body: { session in
                 let before = try await DatabaseSnapshot.take(session)
-                let response = try await session.request(
-                    .post,
-                    "/api/v1/destinations",
-                    json: #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(url)"}}}"#
-                )
+                let response = try await session.create(type: "braze", credentials: ["api_key": "k", "instance_url": "\(url)"])
                 #expect(response.status == .unprocessableContent)
                 let message = try response.json()["message"].string ?? ""
                 #expect(message.contains("credentials.instance_url"))
@@ -312,11 +304,7 @@ struct OutboundGuardAtCreateTests {
             body: { session in
                 let id = try await session.createBraze(instanceURL: "https://rest.iad-03.braze.com")
                 let before = try await DatabaseSnapshot.take(session)
-                let response = try await session.request(
-                    .patch,
-                    "/api/v1/destinations/\(id)",
-                    json: #"{"service_connection": {"credentials": {"instance_url": "http://10.1.2.3"}}}"#
-                )
+                let response = try await session.update(id, credentials: ["instance_url": "http://10.1.2.3"])
                 #expect(response.status == .unprocessableContent)
                 #expect(try await DatabaseSnapshot.take(session) == before)
             }

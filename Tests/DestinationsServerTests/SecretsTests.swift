@@ -17,45 +17,28 @@ struct SecretsTests {
         let server = try TestServer(backend)
         let bodies = try await server.run { session in
             let ac = try await session.createActiveCampaign(token: Self.canaries[0])
-            try await session.request(
-                .patch,
-                "/api/v1/destinations/\(ac)",
-                json: #"{"service_connection": {"credentials": {"api_token": "\#(Self.canaries[1])"}}}"#
+            try await session.update(ac, credentials: ["api_token": "\(Self.canaries[1])"])
+            try await session.create(
+                type: "braze",
+                credentials: [
+                    "api_key": "\(Self.canaries[2])", "data_import_key": "\(Self.canaries[3])", "instance_url": "https://rest.iad-03.braze.com",
+                ]
             )
-            try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "\#(Self.canaries[2])", "data_import_key": "\#(Self.canaries[3])", "instance_url": "https://rest.iad-03.braze.com"}}}"#
-            )
-            try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "google_sheets", "credentials": {"service_account_email": "a@b.iam.gserviceaccount.com", "private_key": "\#(Self.canaries[4])", "spreadsheet_id": "sheet"}}}"#
+            try await session.create(
+                type: "google_sheets",
+                credentials: [
+                    "service_account_email": "a@b.iam.gserviceaccount.com", "private_key": "\(Self.canaries[4])", "spreadsheet_id": "sheet",
+                ]
             )
             // Error paths: a rejected OAuth code, an unknown field next to a secret, a wrong type.
-            try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json: #"{"service_connection": {"type": "hubspot", "credentials": {"oauth_code": "\#(Self.canaries[5])"}}}"#
-            )
-            try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "\#(Self.canaries[2])", "bogus": "\#(Self.canaries[2])"}}}"#
-            )
+            try await session.create(type: "hubspot", credentials: ["oauth_code": "\(Self.canaries[5])"])
+            try await session.create(type: "braze", credentials: ["api_key": "\(Self.canaries[2])", "bogus": "\(Self.canaries[2])"])
             try await session.request(
                 .post,
                 "/api/v1/destinations",
                 json: #"{"service_connection": {"type": "active_campaign", "credentials": {"api_token": ["\#(Self.canaries[0])"]}}}"#
             )
-            try await session.request(
-                .patch,
-                "/api/v1/destinations/\(ac)",
-                json: #"{"service_connection": {"credentials": {"api_token": "\#(Self.canaries[1])", "instance_url": "bad"}}}"#
-            )
+            try await session.update(ac, credentials: ["api_token": "\(Self.canaries[1])", "instance_url": "bad"])
             try await session.request(
                 .post,
                 "/api/v1/destinations",

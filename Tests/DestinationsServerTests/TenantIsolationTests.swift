@@ -37,11 +37,9 @@ struct TenantIsolationTests {
             let theirs: HTTPFields = [.authorization: "Bearer \(try await session.otherWorkspaceToken())"]
             // A stream per job awaited: `settled` passes over other jobs' outcomes.
             let (refreshed, tested) = (session.jobOutcomes(), session.jobOutcomes())
-            let created = try await session.request(
-                .post,
-                "/api/v1/destinations",
-                json:
-                    #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(session.fake.baseURL.absoluteString)"}}}"#,
+            let created = try await session.create(
+                type: "braze",
+                credentials: ["api_key": "k", "instance_url": "\(session.fake.baseURL.absoluteString)"],
                 headers: theirs
             )
             let id = try #require(try created.json()["data"]["id"].int)

@@ -18,6 +18,7 @@ extension Session {
     }
 
     /// `POST /destinations`, as it answered.
+    @discardableResult
     func create(type: String, name: String? = nil, credentials: [String: JSONValue], headers: HTTPFields? = nil) async throws -> TestResponse {
         try await request(
             .post,
@@ -37,6 +38,7 @@ extension Session {
     }
 
     /// `PATCH /destinations/{id}` with what is given, as it answered.
+    @discardableResult
     func update(
         _ id: Int64,
         type: String? = nil,
