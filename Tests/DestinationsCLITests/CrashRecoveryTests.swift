@@ -42,7 +42,7 @@ struct CrashRecoveryTests {
             let created = try await API(port: first.port, token: token).send(
                 .POST,
                 "/api/v1/destinations",
-                #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "https://rest.iad-03.braze.com"}}}"#
+                #"{"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": "\#(fake.baseURL.absoluteString)"}}}"#
             )
             #expect(created.status == 201)
             let id = try #require(created.json["data"]["id"].int)

@@ -20,7 +20,7 @@ struct DestinationsCRUDTests {
             #expect(data["id"].int != nil)
             #expect(data["name"].string == "Example ActiveCampaign")
             #expect(data["type"].string == "active_campaign")
-            #expect(data["connection_details"].object == ["instance_url": .string("https://example.activehosted.com")])
+            #expect(data["connection_details"].object == ["instance_url": .string(session.fake.baseURL.absoluteString)])
             #expect(data["objects"].array?.map { $0["full_name"].string } == ["contact", "account"])
             #expect(data["created_at"].string?.hasSuffix("Z") == true)
             #expect(data["credentials"].isNull)
@@ -30,7 +30,10 @@ struct DestinationsCRUDTests {
     @Test(arguments: TestBackend.all)
     func nameDefaultsToTheConnectorLabel(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
-            let response = try await session.create(type: "braze", credentials: ["api_key": "k", "instance_url": "https://rest.iad-03.braze.com"])
+            let response = try await session.create(
+                type: "braze",
+                credentials: ["api_key": "k", "instance_url": "\(session.fake.baseURL.absoluteString)"]
+            )
             #expect(response.status == .created)
             #expect(try response.json()["data"]["name"].string == "Braze")
         }
@@ -42,7 +45,7 @@ struct DestinationsCRUDTests {
             let response = try await session.create(
                 type: "braze",
                 name: "Braze",
-                credentials: ["api_key": "k", "instance_url": "https://rest.iad-03.braze.com"]
+                credentials: ["api_key": "k", "instance_url": "\(session.fake.baseURL.absoluteString)"]
             )
             let id = try #require(try response.json()["data"]["id"].int)
             let get = try await session.request(.get, "/api/v1/destinations/\(id)")
@@ -51,7 +54,7 @@ struct DestinationsCRUDTests {
             #expect(json["status"].string == "success")
             #expect(json["data"]["id"].int == id)
             #expect(json["data"]["name"].string == "Braze")
-            #expect(json["data"]["connection_details"]["instance_url"].string == "https://rest.iad-03.braze.com")
+            #expect(json["data"]["connection_details"]["instance_url"].string == session.fake.baseURL.absoluteString)
             let user = json["data"]["objects"][0]
             #expect(user["label"].string == "User")
             #expect(user["full_name"].string == "user")
@@ -79,7 +82,7 @@ struct DestinationsCRUDTests {
             #expect(json["data"]["name"].string == "ActiveCampaign (Example)")
             #expect(json["data"]["type"].string == "active_campaign")
             // The URL was not resent and is kept.
-            #expect(json["data"]["connection_details"]["instance_url"].string == "https://example.activehosted.com")
+            #expect(json["data"]["connection_details"]["instance_url"].string == session.fake.baseURL.absoluteString)
             #expect(json["data"]["objects"].array?.count == 2)
             let stored = try await StoredCredentials.read(session, id: id)
             #expect(stored == ["api_token": .string("regenerated_api_token")])
@@ -91,7 +94,7 @@ struct DestinationsCRUDTests {
         try await TestServer(backend).run { session in
             let create = try await session.create(
                 type: "braze",
-                credentials: ["api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"]
+                credentials: ["api_key": "first", "data_import_key": "import", "instance_url": "\(session.fake.baseURL.absoluteString)"]
             )
             let id = try #require(try create.json()["data"]["id"].int)
             let patch = try await session.update(id, credentials: ["api_key": "second"])
@@ -107,7 +110,7 @@ struct DestinationsCRUDTests {
         try await TestServer(backend).run { session in
             let create = try await session.create(
                 type: "braze",
-                credentials: ["api_key": "first", "data_import_key": "import", "instance_url": "https://rest.iad-03.braze.com"]
+                credentials: ["api_key": "first", "data_import_key": "import", "instance_url": "\(session.fake.baseURL.absoluteString)"]
             )
             let id = try #require(try create.json()["data"]["id"].int)
             let patch = try await session.update(id, credentials: ["data_import_key": .null])

@@ -302,7 +302,7 @@ struct OutboundGuardAtCreateTests {
         try await TestServer(backend).run(
             configure: { settings, _ in settings.allowPrivateNetworks = false },
             body: { session in
-                let id = try await session.createBraze(instanceURL: "https://rest.iad-03.braze.com")
+                let id = try await session.createBraze(instanceURL: "https://rest.braze.test")
                 let before = try await DatabaseSnapshot.take(session)
                 let response = try await session.update(id, credentials: ["instance_url": "http://10.1.2.3"])
                 #expect(response.status == .unprocessableContent)

@@ -21,7 +21,8 @@ struct SecretsTests {
             try await session.create(
                 type: "braze",
                 credentials: [
-                    "api_key": "\(Self.canaries[2])", "data_import_key": "\(Self.canaries[3])", "instance_url": "https://rest.iad-03.braze.com",
+                    "api_key": "\(Self.canaries[2])", "data_import_key": "\(Self.canaries[3])",
+                    "instance_url": "\(session.fake.baseURL.absoluteString)",
                 ]
             )
             try await session.create(

@@ -62,16 +62,17 @@ extension Session {
         )
     }
 
-    /// An ActiveCampaign destination; its instance is the fake provider (every connector points there).
+    /// An ActiveCampaign destination.
     func createActiveCampaign(name: String = "AC", token: String = "example_api_token") async throws -> Int64 {
-        try await createDestination(type: "active_campaign", name: name, credentials: Self.activeCampaignCredentials(token: token))
+        try await createDestination(type: "active_campaign", name: name, credentials: activeCampaignCredentials(token: token))
     }
 
     func activeCampaignBody(name: String = "AC", token: String = "example_api_token") -> String {
-        Self.serviceConnection(type: "active_campaign", name: name, credentials: Self.activeCampaignCredentials(token: token))
+        Self.serviceConnection(type: "active_campaign", name: name, credentials: activeCampaignCredentials(token: token))
     }
 
-    static func activeCampaignCredentials(token: String = "example_api_token") -> [String: JSONValue] {
-        ["api_token": "\(token)", "instance_url": "https://example.activehosted.com"]
+    /// Its instance is the fake provider: nothing a test makes names a host off the machine.
+    func activeCampaignCredentials(token: String = "example_api_token") -> [String: JSONValue] {
+        ["api_token": "\(token)", "instance_url": "\(fake.baseURL.absoluteString)"]
     }
 }
