@@ -21,4 +21,13 @@ struct RunningJobsTests {
         #expect(running.total == 2)
         #expect(running.room(concurrency: 2, batch: 5).total == 0)
     }
+
+    @Test func placesFreedTogetherAreFreedAtOnce() {
+        var running = RunningJobs(providerLimit: 4)
+        for _ in 0..<4 { running.started("braze") }
+        #expect(running.isFull("braze"))
+        running.finished("braze", count: 3)
+        #expect(running.total == 1)
+        #expect(running.room(concurrency: 8, batch: 8) == ClaimRoom(total: 7, byType: ["braze": 3], otherTypes: 4))
+    }
 }

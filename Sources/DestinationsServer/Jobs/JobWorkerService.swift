@@ -79,9 +79,11 @@ struct JobWorkerService: Service, CustomStringConvertible {
                 switch event {
                 case .jobQueued:
                     queueMayHaveWork = true
-                case .jobFinished(let type):
-                    if running.isFull(type) { queueMayHaveWork = true }
-                    running.finished(type)
+                case .jobsFinished:
+                    for (type, count) in wakeup.takeFinished() {
+                        if running.isFull(type) { queueMayHaveWork = true }
+                        running.finished(type, count: count)
+                    }
                 case .tick:
                     queueMayHaveWork = true
                     if ContinuousClock.now - lastReap > .seconds(settings.leaseDuration / 2) {
@@ -103,7 +105,7 @@ struct JobWorkerService: Service, CustomStringConvertible {
                         running.started(type)
                         group.addTask {
                             await execute(lease)
-                            wakeup.send(.jobFinished(type: type))
+                            wakeup.jobFinished(type: type)
                         }
                     }
                     if batch.isEmpty { queueMayHaveWork = false }

@@ -30,9 +30,9 @@ struct RunningJobs {
         byType[type, default: 0] += 1
     }
 
-    mutating func finished(_ type: String) {
-        total -= 1
-        byType[type, default: 1] -= 1
+    mutating func finished(_ type: String, count: Int = 1) {
+        total -= count
+        byType[type, default: count] -= count
         if byType[type] == 0 { byType[type] = nil }
     }
 }
