@@ -140,10 +140,7 @@ public struct ServerSettings: Sendable {
         }
         previousEncryptionKeys = try reader.value(Settings.previousEncryptionKeys)
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        publicURL = try reader.value(Settings.publicURL).map { url throws(SettingsError) in
-            guard Self.isAbsoluteHTTP(url) else { throw Settings.publicURL.invalid("must be an absolute http or https URL") }
-            return url.hasSuffix("/") ? String(url.dropLast()) : url
-        }
+        publicURL = try Self.url(reader, Settings.publicURL, trailingSlash: false).map(\.absoluteString)
         trustProxy = try reader.value(Settings.trustProxy)
         logLevel = try reader.value(Settings.logLevel)
         logFormat = try reader.value(Settings.logFormat)
@@ -172,13 +169,7 @@ public struct ServerSettings: Sendable {
         outboundResolveCache = try reader.value(Settings.outboundResolveCache)
         outboundResolveNegativeCache = try reader.value(Settings.outboundResolveNegativeCache)
         for type in connectorTypes {
-            let setting = Settings.connectorBaseURL.of(type)
-            guard let value = reader.value(setting) else { continue }
-            let trimmed = value.hasSuffix("/") ? String(value.dropLast()) : value
-            guard Self.isAbsoluteHTTP(trimmed), let url = URL(string: trimmed) else {
-                throw setting.invalid("must be an absolute http or https URL")
-            }
-            connectorBaseURLs[type] = url
+            connectorBaseURLs[type] = try Self.url(reader, Settings.connectorBaseURL.of(type), trailingSlash: false)
         }
         for type in oauthTypes {
             let (idSetting, secretSetting) = (Settings.oauthClientID.of(type), Settings.oauthClientSecret.of(type))
@@ -187,9 +178,10 @@ public struct ServerSettings: Sendable {
                 continue
             case (let id?, let secret?):
                 var client = OAuthClient(clientID: id, clientSecret: secret, apiBaseURL: connectorBaseURLs[type])
-                let endpoints = try Settings.oauthEndpoints.map { setting throws(SettingsError) in try Self.url(reader, setting.of(type)) }
-                (client.authorizeURL, client.tokenURL) = (endpoints[0], endpoints[1])
-                (client.sandboxAuthorizeURL, client.sandboxTokenURL) = (endpoints[2], endpoints[3])
+                client.authorizeURL = try Self.url(reader, Settings.oauthAuthorizeURL.of(type))
+                client.tokenURL = try Self.url(reader, Settings.oauthTokenURL.of(type))
+                client.sandboxAuthorizeURL = try Self.url(reader, Settings.oauthSandboxAuthorizeURL.of(type))
+                client.sandboxTokenURL = try Self.url(reader, Settings.oauthSandboxTokenURL.of(type))
                 oauthClients[type] = client
             case (nil, _):
                 throw idSetting.invalid("is missing (\(secretSetting.key) is set)")
@@ -199,15 +191,14 @@ public struct ServerSettings: Sendable {
         }
     }
 
-    private static func url(_ reader: ConfigReader, _ setting: Setting<String?>) throws(SettingsError) -> URL? {
-        guard let value = reader.value(setting) else { return nil }
-        guard isAbsoluteHTTP(value), let url = URL(string: value) else { throw setting.invalid("must be an absolute http or https URL") }
+    /// The setting's absolute http(s) URL, nil when unset; `trailingSlash: false` drops one the value ends in.
+    private static func url(_ reader: ConfigReader, _ setting: Setting<String?>, trailingSlash: Bool = true) throws(SettingsError) -> URL? {
+        guard var value = reader.value(setting) else { return nil }
+        if !trailingSlash, value.hasSuffix("/") { value.removeLast() }
+        guard let components = URLComponents(string: value), ["http", "https"].contains(components.scheme), components.host?.isEmpty == false,
+            let url = URL(string: value)
+        else { throw setting.invalid("must be an absolute http or https URL") }
         return url
-    }
-
-    private static func isAbsoluteHTTP(_ text: String) -> Bool {
-        guard let url = URLComponents(string: text), let scheme = url.scheme else { return false }
-        return ["http", "https"].contains(scheme) && url.host?.isEmpty == false
     }
 }
 

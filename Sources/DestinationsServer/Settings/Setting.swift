@@ -5,7 +5,7 @@ import Foundation
 /// README's configuration table all come from the declaration.
 public struct Setting<Value: Sendable>: Sendable, SettingDescription {
     /// The key as a JSON configuration file nests it (`database.url` is `{"database": {"url": ...}}`).
-    public let key: String
+    public private(set) var key: String
     /// The command-line flag that also sets it, if any.
     public let flag: String?
     /// What it does, as the README's table says it.
@@ -40,7 +40,7 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
         switch defaultValue as Any {
         case let optional as String?: return optional.map { "`\($0)`" } ?? ""
         case let choice as any RawRepresentable: return "`\(choice.rawValue)`".lowercased()
-        case let number as Double: return "`\(number == number.rounded() ? String(Int(number)) : String(number))`"
+        case let number as Double: return "`\(plain(number))`"
         default: return "`\(defaultValue)`"
         }
     }
@@ -57,15 +57,9 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
 
     /// A per-type setting (`connectors.<type>...`) for one type.
     func of(_ type: String) -> Setting {
-        Setting(
-            key.replacingOccurrences(of: "<type>", with: type),
-            flag: flag,
-            summary,
-            default: defaultValue,
-            defaultNote: defaultNote,
-            rule: rule,
-            isSecret: isSecret
-        )
+        var setting = self
+        setting.key = key.replacingOccurrences(of: "<type>", with: type)
+        return setting
     }
 }
 
@@ -90,6 +84,12 @@ extension SettingDescription {
     }
 }
 
+/// A number as a person writes it: whole ones without ".0" ("between 0 and 60", a default of `30`).
+private func plain(_ value: Any) -> String {
+    if let number = value as? Double, number == number.rounded(), abs(number) < 1e15 { return String(Int(number)) }
+    return "\(value)"
+}
+
 /// A condition on a value, and the words an error uses when it does not hold.
 struct Rule<Value>: Sendable {
     let problem: String
@@ -100,9 +100,7 @@ struct Rule<Value>: Sendable {
 
 extension Rule where Value: Comparable & Sendable {
     static func within(_ range: ClosedRange<Value>) -> Rule {
-        // Whole numbers as such: "between 0 and 60", not "0.0 and 60.0".
-        let bounds = [range.lowerBound, range.upperBound].map { "\($0)".replacingOccurrences(of: #"\.0$"#, with: "", options: .regularExpression) }
-        return Rule(problem: "must be between \(bounds[0]) and \(bounds[1])") { range.contains($0) }
+        Rule(problem: "must be between \(plain(range.lowerBound)) and \(plain(range.upperBound))") { range.contains($0) }
     }
 }
 

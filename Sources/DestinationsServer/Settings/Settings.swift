@@ -177,14 +177,10 @@ public enum Settings {
         defaultNote: "none: OAuth off for the type",
         isSecret: true
     )
-    public static let oauthEndpoints = ["authorize_url", "token_url", "sandbox_authorize_url", "sandbox_token_url"].map { name in
-        Setting<String?>(
-            "connectors.<type>.oauth.\(name)",
-            "a type's OAuth \(name.replacingOccurrences(of: "_", with: " ")), e.g. a staging fake",
-            default: nil,
-            defaultNote: "the provider's"
-        )
-    }
+    public static let oauthAuthorizeURL = oauthEndpoint("authorize_url")
+    public static let oauthTokenURL = oauthEndpoint("token_url")
+    public static let oauthSandboxAuthorizeURL = oauthEndpoint("sandbox_authorize_url")
+    public static let oauthSandboxTokenURL = oauthEndpoint("sandbox_token_url")
     public static let configFile = Setting<String?>(
         "config.file",
         flag: "--config-file",
@@ -201,7 +197,8 @@ public enum Settings {
             sqliteSynchronous, jobsConcurrency, jobsProviderConcurrency, jobsPollInterval, jobsLease, jobsMaxAttempts, jobsRetryBase,
             outboundTimeout, allowPrivateNetworks, outboundResolveTimeout, outboundResolveCache, outboundResolveNegativeCache,
             connectorBaseURL, oauthClientID, oauthClientSecret,
-        ] + oauthEndpoints + [configFile]
+            oauthAuthorizeURL, oauthTokenURL, oauthSandboxAuthorizeURL, oauthSandboxTokenURL, configFile,
+        ]
 
     /// The README's configuration table: `swift run destinations settings` prints it.
     public static var markdownTable: String {
@@ -210,6 +207,15 @@ public enum Settings {
             return "| \(setting.summary) | \(flag) | `\(setting.environmentVariable)` | `\(setting.key)` | \(setting.defaultText) |"
         }
         return (["| setting | flag | environment | file key | default |", "|---|---|---|---|---|"] + rows).joined(separator: "\n")
+    }
+
+    private static func oauthEndpoint(_ name: String) -> Setting<String?> {
+        Setting(
+            "connectors.<type>.oauth.\(name)",
+            "a type's OAuth \(name.replacingOccurrences(of: "_", with: " ")), e.g. a staging fake",
+            default: nil,
+            defaultNote: "the provider's"
+        )
     }
 
     private static func rate(_ key: String, _ summary: String, _ value: Double) -> Setting<Double> {

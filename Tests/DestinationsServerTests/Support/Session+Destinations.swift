@@ -30,11 +30,7 @@ extension Session {
 
     /// Creates a destination and returns its id; any answer but 201 fails the test, quoting it.
     func createDestination(type: String, name: String? = nil, credentials: [String: JSONValue], headers: HTTPFields? = nil) async throws -> Int64 {
-        let response = try await create(type: type, name: name, credentials: credentials, headers: headers)
-        guard response.status == .created, let id = try response.json()["data"]["id"].int else {
-            throw TestFailure("create failed: \(response.status) \(String(buffer: response.body))")
-        }
-        return id
+        try await create(type: type, name: name, credentials: credentials, headers: headers).createdID()
     }
 
     /// `PATCH /destinations/{id}` with what is given, as it answered.
@@ -74,5 +70,15 @@ extension Session {
     /// Its instance is the fake provider: nothing a test makes names a host off the machine.
     func activeCampaignCredentials(token: String = "example_api_token") -> [String: JSONValue] {
         ["api_token": "\(token)", "instance_url": "\(fake.baseURL.absoluteString)"]
+    }
+}
+
+extension TestResponse {
+    /// The id of the destination a create made; any answer but 201 fails the test, quoting it.
+    func createdID() throws -> Int64 {
+        guard status == .created, let id = try json()["data"]["id"].int else {
+            throw TestFailure("create failed: \(status) \(String(buffer: body))")
+        }
+        return id
     }
 }

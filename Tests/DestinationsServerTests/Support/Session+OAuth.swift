@@ -48,9 +48,6 @@ struct OAuthConnection {
 
     /// The created destination's id; fails the test on anything but 201.
     func id() throws -> Int64 {
-        guard created.status == .created, let id = try created.json()["data"]["id"].int else {
-            throw TestFailure("create failed: \(created.status) \(String(buffer: created.body))")
-        }
-        return id
+        try created.createdID()
     }
 }
