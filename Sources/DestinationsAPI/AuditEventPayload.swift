@@ -5,6 +5,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
     package var id: Int64
     package var createdAt: Date
     package var action: String
+    package var workspaceId: Int64?
     package var tokenId: Int64?
     package var destinationId: Int64?
     package var subjectTokenId: Int64?
@@ -16,6 +17,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
         id: Int64,
         createdAt: Date,
         action: String,
+        workspaceId: Int64?,
         tokenId: Int64?,
         destinationId: Int64?,
         subjectTokenId: Int64?,
@@ -26,6 +28,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
         self.id = id
         self.createdAt = createdAt
         self.action = action
+        self.workspaceId = workspaceId
         self.tokenId = tokenId
         self.destinationId = destinationId
         self.subjectTokenId = subjectTokenId
@@ -37,6 +40,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, action, outcome
         case createdAt = "created_at"
+        case workspaceId = "workspace_id"
         case tokenId = "token_id"
         case destinationId = "destination_id"
         case subjectTokenId = "subject_token_id"
@@ -49,6 +53,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
         try container.encode(id, forKey: .id)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(action, forKey: .action)
+        try container.encode(workspaceId, forKey: .workspaceId)
         try container.encode(tokenId, forKey: .tokenId)
         try container.encode(destinationId, forKey: .destinationId)
         try container.encode(subjectTokenId, forKey: .subjectTokenId)

@@ -77,6 +77,7 @@ package typealias DestinationListEnvelope = ListEnvelope<Components.Schemas.Dest
 package typealias DestinationObjectListEnvelope = ListEnvelope<Components.Schemas.DestinationObject>
 package typealias ConnectorListEnvelope = ListEnvelope<Components.Schemas.Connector>
 package typealias AuditEventListEnvelope = ListEnvelope<AuditEventPayload>
+package typealias WorkspaceListEnvelope = ListEnvelope<Components.Schemas.Workspace>
 
 /// `connection_details`, encoded from Core's values directly: the generic container the generator would use
 /// casts every value dynamically, a tenth of the cost of a list page.

@@ -37,6 +37,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         jobs: environment.jobs,
         oauth: environment.oauth,
         audit: environment.audit,
+        workspaces: environment.workspaces,
         connectors: Catalog.registry
     )
     .registerHandlers(

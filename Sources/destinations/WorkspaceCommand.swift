@@ -17,8 +17,13 @@ struct WorkspaceCommand: AsyncParsableCommand {
         @Argument(help: "The workspace's name.")
         var name: String
 
+        @Option(help: "The organization's id.")
+        var organization: Int64 = AccessService.defaultOrganization.rawValue
+
         func run() async throws {
-            let workspace = try await common.environment().closing { try await $0.access.createWorkspace(name: name) }
+            let workspace = try await common.environment().closing {
+                try await $0.access.createWorkspace(name: name, organization: OrganizationID(organization))
+            }
             print(workspace.id)
         }
     }

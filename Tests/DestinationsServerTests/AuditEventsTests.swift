@@ -21,7 +21,7 @@ struct AuditEventsTests {
         let canary = "audit-canary-6d1e0b"
         let server = try TestServer(backend)
         try await server.run { session in
-            let tokenID = try await session.environment.access.authenticate(token: session.token).tokenID.rawValue
+            let tokenID = try await session.environment.access.authenticate(token: session.token).workspacePrincipal().tokenID.rawValue
             let id = try await session.createActiveCampaign(token: canary)
             let other = try await session.createActiveCampaign(name: "Other")
             _ = try await session.update(id, name: "Renamed")
@@ -77,8 +77,10 @@ struct AuditEventsTests {
             let theirs = try await Self.events(session, "?destination_id=\(id)", token: stranger)
             #expect(theirs["data"].array?.isEmpty == true)
             #expect(theirs["pagination"]["total_records"].int == 0)
-            // Their own token's creation is all their workspace holds.
-            #expect(try await Self.events(session, token: stranger)["data"].array?.map { $0["action"].string } == ["token.created"])
+            // Their workspace's and their own token's creations are all their workspace holds.
+            #expect(
+                try await Self.events(session, token: stranger)["data"].array?.map { $0["action"].string } == ["token.created", "workspace.created"]
+            )
 
             let bad = try await session.request(.get, "/api/v1/audit_events?destination_id=abc")
             #expect(bad.status == .badRequest)
@@ -90,9 +92,9 @@ struct AuditEventsTests {
     func tokensIssuedAndRevokedAreRecorded(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
             let access = session.environment.access
-            let workspace = try await access.authenticate(token: session.token).workspaceID
+            let workspace = try await access.authenticate(token: session.token).workspacePrincipal().workspaceID
             let issued = try await access.issueToken(workspace: workspace)
-            let issuedID = try await access.authenticate(token: issued).tokenID.rawValue
+            let issuedID = try await access.authenticate(token: issued).workspacePrincipal().tokenID.rawValue
             #expect(try await access.revoke(token: issued))
             #expect(try await access.revoke(token: issued) == false)
             let events = try #require(try await Self.events(session)["data"].array)

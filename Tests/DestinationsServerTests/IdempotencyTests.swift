@@ -95,7 +95,7 @@ struct IdempotencyTests {
     func aRetryWhileTheFirstRunsIs409(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
             let body = session.activeCampaignBody(name: "Slow")
-            let principal = try await session.environment.access.authenticate(token: session.token)
+            let principal = try await session.environment.access.authenticate(token: session.token).workspacePrincipal()
             // The first request with this key has begun and not finished (as while its handler runs).
             let hash = IdempotencyMiddleware.fingerprint(method: "POST", uri: "/api/v1/destinations", body: Data(body.utf8), token: principal.tokenID)
             let now = Date()
@@ -149,7 +149,7 @@ struct IdempotencyTests {
             #expect(try await session.environment.idempotency.purgeExpired(now: clock.now() + 24 * 3600 + 1) == 1)
 
             // A key left running by a process that died is free again after a while.
-            let principal = try await session.environment.access.authenticate(token: session.token)
+            let principal = try await session.environment.access.authenticate(token: session.token).workspacePrincipal()
             let body = session.activeCampaignBody(name: "Orphan")
             let hash = IdempotencyMiddleware.fingerprint(method: "POST", uri: "/api/v1/destinations", body: Data(body.utf8), token: principal.tokenID)
             _ = try await session.environment.idempotency.begin(

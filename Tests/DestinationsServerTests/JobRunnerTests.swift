@@ -64,7 +64,7 @@ struct JobRunnerTests {
     static func claimed(_ session: Session, destination: Int64, maxAttempts: Int = 5) async throws -> (JobRunner, any JobQueue, JobLease, Date) {
         let now = Date(timeIntervalSince1970: 4_000_000_000)
         let environment = session.environment
-        let principal = try await environment.access.authenticate(token: session.token)
+        let principal = try await environment.access.authenticate(token: session.token).workspacePrincipal()
         let queue = environment.jobQueue
         _ = try await queue.enqueue(
             NewJob(kind: .refreshObjects, maxAttempts: maxAttempts),

@@ -294,7 +294,7 @@ struct OAuthTests {
             _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
             let before = await oauth.refreshGrants
             // The token expires within the margin again: eight callers at once want it fresh.
-            let principal = try await session.environment.access.authenticate(token: session.token)
+            let principal = try await session.environment.access.authenticate(token: session.token).workspacePrincipal()
             let stored = try #require(
                 try await SQLDestinationStore(database: session.environment.database).stored(workspace: principal.workspaceID, id: DestinationID(id))
             )

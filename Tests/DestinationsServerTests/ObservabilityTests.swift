@@ -151,7 +151,7 @@ struct ObservabilityTests {
             settings.outboundTimeout = 120
             let environment = try await ServerEnvironment.open(settings: settings, logger: server.logs.logger(), resolver: ScriptedResolver())
             let token = try #require(try await environment.access.bootstrap()).token
-            let principal = try await environment.access.authenticate(token: token)
+            let principal = try await environment.access.authenticate(token: token).workspacePrincipal()
             let created = try await environment.destinations.create(
                 principal,
                 DestinationCreation(type: "braze", credentials: ["api_key": "k", "instance_url": .string(fake.baseURL.absoluteString)])

@@ -186,7 +186,7 @@ struct PostgresInstancesTests {
             let outcomes = worker.jobOutcomes.subscribe()
             try await Self.serving(worker) { _ in
                 // The queuer has no application, so no worker of its own.
-                let principal = try await queuer.access.authenticate(token: token)
+                let principal = try await queuer.access.authenticate(token: token).workspacePrincipal()
                 let destination = try await queuer.destinations.create(
                     principal,
                     DestinationCreation(type: "braze", credentials: ["api_key": "k", "instance_url": .string(fake.baseURL.absoluteString)])

@@ -64,7 +64,7 @@ struct RateLimitTests {
     func aWorkspacesTokensShareItsBucket(_ backend: TestBackend) async throws {
         let limits = RateLimitSettings(enabled: true, workspace: RateLimit(perSecond: 0.001, burst: 3))
         try await TestServer(backend, clock: MutableClock()).run(configure: Self.limited(limits)) { session in
-            let principal = try await session.environment.access.authenticate(token: session.token)
+            let principal = try await session.environment.access.authenticate(token: session.token).workspacePrincipal()
             let second = try await session.environment.access.issueToken(workspace: principal.workspaceID)
             let stranger = try await session.otherWorkspaceToken()
             for token in [session.token, second, session.token] {

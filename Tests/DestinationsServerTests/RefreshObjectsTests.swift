@@ -201,7 +201,7 @@ struct RefreshObjectsTests {
                 details: ["instance_url": .string(session.fake.baseURL.absoluteString)],
                 secrets: ["api_key": "k"]
             )
-            let principal = try await session.environment.access.authenticate(token: session.token)
+            let principal = try await session.environment.access.authenticate(token: session.token).workspacePrincipal()
             // What a worker killed mid-job leaves behind: the job running, its lease run out.
             let expired = Date().addingTimeInterval(-1).timeIntervalSince1970 * 1000
             let key = try #require(

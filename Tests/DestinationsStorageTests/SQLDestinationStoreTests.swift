@@ -7,8 +7,15 @@ import TestSupport
 import Testing
 
 @Suite struct SQLDestinationStoreTests {
-    static func workspace(_ database: any Database, _ name: String = "w") async throws -> WorkspaceID {
-        try await SQLWorkspaceStore(database: database).createWorkspace(name: name, now: Date()).id
+    /// A new workspace; names are unique in an organisation, so each gets a fresh one unless named.
+    static func workspace(_ database: any Database, _ name: String = "w \(UUID().uuidString)") async throws -> WorkspaceID {
+        try await SQLWorkspaceStore(database: database).createWorkspace(
+            organization: OrganizationID(1),
+            name: name,
+            notificationEmails: [],
+            actor: nil,
+            now: Date()
+        ).id
     }
 
     static func new(_ workspace: WorkspaceID, _ name: String, at time: TimeInterval = 1_000, objects: [DestinationObject] = []) -> NewDestination {
@@ -192,7 +199,10 @@ import Testing
 
     static func auditActions(_ database: any Database) async throws -> [String] {
         try await database.read { db in
-            try await db.raw("SELECT action FROM audit_events ORDER BY id").all(decodingColumn: "action", as: String.self)
+            try await db.raw("SELECT action FROM audit_events WHERE destination_id IS NOT NULL ORDER BY id").all(
+                decodingColumn: "action",
+                as: String.self
+            )
         }
     }
 }

@@ -14,7 +14,7 @@ import Testing
         try await withTemporaryDatabase(backend) { database in
             let store = SQLIdempotencyStore(database: database)
             let workspace = try await SQLDestinationStoreTests.workspace(database)
-            let token = try await SQLWorkspaceStore(database: database).createToken(workspace: workspace, hash: Data("h".utf8), now: Self.t0)
+            let token = try await SQLWorkspaceStore(database: database).createToken(owner: .workspace(workspace), hash: Data("h".utf8), now: Self.t0)
             for round in 0..<10 {
                 let key = "key-\(round)"
                 #expect(

@@ -4,6 +4,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case badRequest
         case unauthorized
+        case forbidden
         case notFound
         case requestTimeout
         case conflict
@@ -32,6 +33,16 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         .unauthorized,
         "Missing or invalid API token: send 'Authorization: Bearer <token>'"
     )
+    public static let organizationTokenOnWorkspaceAPI = APIError(
+        .forbidden,
+        "An organization token reaches only /api/v1/workspaces: use the workspace's API key "
+            + "(GET /api/v1/workspaces/{id}/api_key) for this endpoint"
+    )
+    public static let workspaceTokenOnOrganizationAPI = APIError(
+        .forbidden,
+        "This endpoint belongs to the organization API: send an organization token, not a workspace API key"
+    )
+    public static let workspaceNotFound = APIError(.notFound, "Workspace not found")
     public static let destinationNotFound = APIError(.notFound, "Destination not found")
     public static let staleDestination = APIError(
         .preconditionFailed,

@@ -11,6 +11,19 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case oauthRefresh = "oauth.refresh"
     case tokenCreated = "token.created"
     case tokenRevoked = "token.revoked"
+    case organizationTokenCreated = "organization_token.created"
+    case organizationTokenRevoked = "organization_token.revoked"
+    case workspaceCreated = "workspace.created"
+    case workspaceUpdated = "workspace.updated"
+    case workspaceDeleted = "workspace.deleted"
+    /// The workspace's API key was shown to an organisation token (`subject_token_id` names the key).
+    case workspaceAPIKeyRead = "workspace.api_key.read"
+}
+
+/// Whose trail to read: one workspace's, or an organisation's (its own events and all its workspaces').
+public enum AuditScope: Sendable, Hashable {
+    case workspace(WorkspaceID)
+    case organization(OrganizationID)
 }
 
 /// How an OAuth token refresh ended, as metrics and the audit trail name it.
@@ -22,7 +35,10 @@ public enum OAuthRefreshOutcome: String, Sendable, Hashable, CaseIterable {
 
 /// One thing that happened, as it is recorded: field names and a fingerprint, never a secret's value.
 public struct AuditRecord: Sendable, Hashable {
-    public var workspaceID: WorkspaceID
+    /// Nil for events about the organisation itself.
+    public var workspaceID: WorkspaceID?
+    /// Nil when it is the workspace's: the store reads it from the workspace.
+    public var organizationID: OrganizationID?
     /// The API token that asked; nil for the command line and for the server's own work (token refreshes).
     public var actorTokenID: TokenID?
     public var action: AuditAction
@@ -37,7 +53,8 @@ public struct AuditRecord: Sendable, Hashable {
     public var at: Date
 
     public init(
-        workspaceID: WorkspaceID,
+        workspaceID: WorkspaceID?,
+        organizationID: OrganizationID? = nil,
         actorTokenID: TokenID?,
         action: AuditAction,
         destinationID: DestinationID? = nil,
@@ -48,6 +65,7 @@ public struct AuditRecord: Sendable, Hashable {
         at: Date
     ) {
         self.workspaceID = workspaceID
+        self.organizationID = organizationID
         self.actorTokenID = actorTokenID
         self.action = action
         self.destinationID = destinationID

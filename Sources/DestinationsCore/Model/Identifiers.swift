@@ -14,6 +14,11 @@ public struct WorkspaceID: IntegerIdentifier {
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
 }
 
+public struct OrganizationID: IntegerIdentifier {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+
 public struct DestinationID: IntegerIdentifier {
     public let rawValue: Int64
     public init(_ rawValue: Int64) { self.rawValue = rawValue }

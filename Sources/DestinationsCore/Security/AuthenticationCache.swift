@@ -6,7 +6,7 @@ import Synchronization
 /// effect within `lifetime`.
 final class AuthenticationCache: Sendable {
     private struct Entry {
-        let principal: Principal
+        let caller: Caller
         let expires: Date
     }
 
@@ -20,26 +20,31 @@ final class AuthenticationCache: Sendable {
         self.lifetime = lifetime
     }
 
-    func principal(for hash: Data, now: Date) -> Principal? {
+    func caller(for hash: Data, now: Date) -> Caller? {
         entries.withLock { entries in
             guard let entry = entries[hash] else { return nil }
             guard entry.expires > now else {
                 entries[hash] = nil
                 return nil
             }
-            return entry.principal
+            return entry.caller
         }
     }
 
-    func remember(_ principal: Principal, for hash: Data, now: Date) {
+    func remember(_ caller: Caller, for hash: Data, now: Date) {
         guard lifetime > 0 else { return }
         entries.withLock { entries in
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash] = Entry(principal: principal, expires: now.addingTimeInterval(lifetime))
+            entries[hash] = Entry(caller: caller, expires: now.addingTimeInterval(lifetime))
         }
     }
 
     func forget(_ hash: Data) {
         _ = entries.withLock { $0.removeValue(forKey: hash) }
+    }
+
+    /// After a change that revokes tokens whose values this process never saw (a workspace's, on its deletion).
+    func forgetAll() {
+        entries.withLock { $0.removeAll() }
     }
 }

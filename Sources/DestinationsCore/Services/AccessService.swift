@@ -1,8 +1,10 @@
 import Foundation
 
-/// Workspaces, tokens and authentication, without HTTP.
+/// Organisations, workspaces, tokens and authentication, without HTTP.
 public struct AccessService: Sendable {
     public static let defaultWorkspaceName = "default"
+    /// The organisation the first migration of organisations made; every workspace created before belongs to it.
+    public static let defaultOrganization = OrganizationID(1)
 
     private let store: any WorkspaceStore
     private let clock: any WallClock
@@ -16,28 +18,40 @@ public struct AccessService: Sendable {
         self.recent = AuthenticationCache(lifetime: cacheLifetime)
     }
 
-    /// The principal a presented token stands for; 401 for an unknown or revoked token.
-    public func authenticate(token: String) async throws -> Principal {
+    /// Who a presented token stands for; 401 for an unknown or revoked token.
+    public func authenticate(token: String) async throws -> Caller {
         let hash = APIToken.hash(presented: token)
         let now = clock.now()
-        if let principal = recent.principal(for: hash, now: now) { return principal }
+        if let caller = recent.caller(for: hash, now: now) { return caller }
         guard let stored = try await store.token(hash: hash),
             APIToken.constantTimeEquals(stored.hash, hash),
             stored.revokedAt == nil
         else {
             throw APIError.unauthorized
         }
-        let principal = Principal(workspaceID: stored.workspaceID, tokenID: stored.id)
-        recent.remember(principal, for: hash, now: now)
-        return principal
+        let caller = Caller(token: stored.id, owner: stored.owner)
+        recent.remember(caller, for: hash, now: now)
+        return caller
     }
 
-    public func createWorkspace(name: String) async throws -> Workspace {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 255 else {
-            throw APIError.unprocessable("A workspace name must be 1 to 255 characters")
-        }
-        return try await store.createWorkspace(name: name, now: clock.now())
+    /// Tokens revoked by a change this process made without seeing their values stop working at once.
+    func forgetAuthenticatedTokens() {
+        recent.forgetAll()
+    }
+
+    public func createOrganization(name: String) async throws -> Organization {
+        try await store.createOrganization(name: try WorkspaceRules.name(name), now: clock.now())
+    }
+
+    /// From the command line: no actor.
+    public func createWorkspace(name: String, organization: OrganizationID = defaultOrganization) async throws -> Workspace {
+        try await store.createWorkspace(
+            organization: organization,
+            name: try WorkspaceRules.name(name),
+            notificationEmails: [],
+            actor: nil,
+            now: clock.now()
+        )
     }
 
     /// A new token for the workspace. The returned value is the only copy: only its hash is stored.
@@ -45,8 +59,20 @@ public struct AccessService: Sendable {
         guard try await store.workspace(workspace) != nil else {
             throw APIError.notFound("Workspace \(workspace) not found")
         }
+        return try await issue(owner: .workspace(workspace))
+    }
+
+    /// A new organisation token (Census's personal access token): it reaches the organisation API only.
+    public func issueOrganizationToken(organization: OrganizationID) async throws -> String {
+        guard try await store.organization(organization) != nil else {
+            throw APIError.notFound("Organization \(organization) not found")
+        }
+        return try await issue(owner: .organization(organization))
+    }
+
+    private func issue(owner: TokenOwner) async throws -> String {
         let (token, hash) = APIToken.generate()
-        _ = try await store.createToken(workspace: workspace, hash: hash, now: clock.now())
+        _ = try await store.createToken(owner: owner, hash: hash, now: clock.now())
         return token
     }
 

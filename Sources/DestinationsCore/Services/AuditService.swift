@@ -1,4 +1,5 @@
-/// Reading the audit trail, without HTTP: a token sees its own workspace's events only.
+/// Reading the audit trail, without HTTP: a workspace token sees its own workspace's events only, an
+/// organisation token its organisation's.
 public struct AuditService: Sendable {
     private let log: any AuditLog
 
@@ -6,7 +7,12 @@ public struct AuditService: Sendable {
         self.log = log
     }
 
-    public func list(_ principal: Principal, destination: DestinationID?, _ request: PageRequest) async throws -> Page<AuditEvent> {
-        try await log.page(workspace: principal.workspaceID, destination: destination, request: request)
+    public func list(_ caller: Caller, destination: DestinationID?, _ request: PageRequest) async throws -> Page<AuditEvent> {
+        let scope: AuditScope =
+            switch caller {
+            case .workspace(let principal): .workspace(principal.workspaceID)
+            case .organization(let principal): .organization(principal.organizationID)
+            }
+        return try await log.page(scope, destination: destination, request: request)
     }
 }

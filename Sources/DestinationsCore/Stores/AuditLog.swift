@@ -3,6 +3,6 @@
 public protocol AuditLog: Sendable {
     func record(_ records: [AuditRecord]) async throws
 
-    /// A page of the workspace's events, only the destination's when one is given (also once it is deleted).
-    func page(workspace: WorkspaceID, destination: DestinationID?, request: PageRequest) async throws -> Page<AuditEvent>
+    /// A page of the scope's events, only the destination's when one is given (also once it is deleted).
+    func page(_ scope: AuditScope, destination: DestinationID?, request: PageRequest) async throws -> Page<AuditEvent>
 }

@@ -5,12 +5,14 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 
-/// The generated API's operations: translate wire to Core, call the use case, translate back.
+/// The generated API's operations: translate wire to Core, call the use case, translate back. The
+/// organisation API's are in WorkspacesHandlers.swift.
 struct DestinationsHandlers: APIProtocol {
     let destinations: DestinationService
     let jobs: JobService
     let oauth: OAuthService
     let audit: AuditService
+    let workspaces: WorkspaceService
     let connectors: ConnectorRegistry
 
     func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
@@ -148,7 +150,7 @@ struct DestinationsHandlers: APIProtocol {
     func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
         let query = input.query
         let request = try PageRequest(page: query.page, perPage: query.perPage, order: query.order.map(\.sortOrder))
-        let page = try await audit.list(try RequestScope.principal(), destination: query.destinationId.map(DestinationID.init), request)
+        let page = try await audit.list(try RequestScope.caller(), destination: query.destinationId.map(DestinationID.init), request)
         let filters = query.destinationId.map { [("destination_id", String($0))] } ?? []
         return .ok(.init(body: .json(.init(page, path: "/audit_events", filters: filters, item: AuditEventPayload.init))))
     }

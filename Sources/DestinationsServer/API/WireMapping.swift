@@ -134,6 +134,19 @@ extension ConfigurationFieldPayload {
     }
 }
 
+extension Components.Schemas.Workspace {
+    init(_ workspace: Workspace, apiKey: String? = nil) {
+        self.init(
+            id: workspace.id.rawValue,
+            name: workspace.name,
+            organizationId: workspace.organizationID.rawValue,
+            createdAt: workspace.createdAt,
+            notificationEmails: workspace.notificationEmails,
+            apiKey: apiKey
+        )
+    }
+}
+
 extension Components.Parameters.Order {
     var sortOrder: DestinationsCore.SortOrder { self == .asc ? .ascending : .descending }
 }
@@ -172,6 +185,7 @@ extension AuditEventPayload {
             id: event.id,
             createdAt: record.at,
             action: record.action.rawValue,
+            workspaceId: record.workspaceID?.rawValue,
             tokenId: record.actorTokenID?.rawValue,
             destinationId: record.destinationID?.rawValue,
             subjectTokenId: record.subjectTokenID?.rawValue,

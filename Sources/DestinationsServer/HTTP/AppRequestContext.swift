@@ -6,7 +6,7 @@ import Hummingbird
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by the authentication middleware for every request under /api/v1 that needs a token.
-    public var principal: Principal?
+    public var caller: Caller?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -19,17 +19,27 @@ public struct AppRequestContext: RequestContext {
 struct RequestScope: Sendable {
     @TaskLocal static var current: RequestScope?
 
-    var principal: Principal?
+    var caller: Caller?
     /// Scheme and authority that absolute links start with, e.g. `https://destinations.example.com`.
     var baseURL: String
     /// Headers a handler adds to its response outside the generated types, which would percent-encode
     /// them (an ETag's quotes).
     let responseHeaders = ResponseHeaders()
 
-    /// The caller; the authentication middleware guarantees one on every route that asks.
+    /// The caller of a workspace API route; the authentication middleware guarantees one on every route
+    /// that asks, and an organisation token is refused (403).
     static func principal() throws -> Principal {
-        guard let principal = current?.principal else { throw APIError.unauthorized }
-        return principal
+        try caller().workspacePrincipal()
+    }
+
+    /// The caller of an organisation API route; a workspace token is refused (403).
+    static func organization() throws -> OrganizationPrincipal {
+        try caller().organizationPrincipal()
+    }
+
+    static func caller() throws -> Caller {
+        guard let caller = current?.caller else { throw APIError.unauthorized }
+        return caller
     }
 }
 

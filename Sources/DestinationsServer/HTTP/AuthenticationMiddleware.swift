@@ -2,7 +2,8 @@ import DestinationsCore
 import Foundation
 import Hummingbird
 
-/// Resolves the API token of every request under /api/v1 (except the public contract) to its workspace.
+/// Resolves the API token of every request under /api/v1 (except the public contract) to its workspace
+/// or organisation.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -20,7 +21,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw APIError.unauthorized
         }
         var context = context
-        context.principal = try await access.authenticate(token: token)
+        context.caller = try await access.authenticate(token: token)
         return try await next(request, context)
     }
 }

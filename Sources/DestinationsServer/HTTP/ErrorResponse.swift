@@ -82,6 +82,7 @@ enum ErrorResponse {
         switch kind {
         case .badRequest: .badRequest
         case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
         case .notFound: .notFound
         case .requestTimeout: .requestTimeout
         case .conflict: .conflict

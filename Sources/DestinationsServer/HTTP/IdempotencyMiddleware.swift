@@ -23,7 +23,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
     let clock: any WallClock
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, let key = request.headers[Self.keyHeader], let principal = context.principal else {
+        guard request.method == .post, let key = request.headers[Self.keyHeader], let caller = context.caller else {
             return try await next(request, context)
         }
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ (0x21..<0x7F).contains($0.value) }) else {
@@ -36,11 +36,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
             method: request.method.rawValue,
             uri: request.uri.description,
             body: Data(body.readableBytesView),
-            token: principal.tokenID
+            token: caller.tokenID
         )
         let now = clock.now()
         switch try await store.begin(
-            token: principal.tokenID,
+            token: caller.tokenID,
             key: key,
             requestHash: hash,
             now: now,
@@ -64,7 +64,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
             response = ErrorResponse.response(for: error, logger: context.logger)
         }
         guard response.status.code < 500 else {
-            await record(context.logger, "abandon") { try await store.abandon(token: principal.tokenID, key: key) }
+            await record(context.logger, "abandon") { try await store.abandon(token: caller.tokenID, key: key) }
             return response
         }
         let stored = StoredResponse(
@@ -72,7 +72,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
             headers: Dictionary(response.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { _, last in last }),
             body: Data(try await Self.collect(response.body).readableBytesView)
         )
-        await record(context.logger, "store the response for") { try await store.finish(token: principal.tokenID, key: key, response: stored) }
+        await record(context.logger, "store the response for") { try await store.finish(token: caller.tokenID, key: key, response: stored) }
         return Self.response(stored, replayed: false)
     }
 

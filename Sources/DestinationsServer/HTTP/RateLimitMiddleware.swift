@@ -20,13 +20,17 @@ struct RateLimitMiddleware: RouterMiddleware {
     let clock: any WallClock
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard settings.enabled, let principal = context.principal else { return try await next(request, context) }
-        var checks: [(name: String, bucket: String, limit: RateLimit)] = [
-            ("token", "token:\(principal.tokenID.rawValue)", settings.token),
-            ("workspace", "workspace:\(principal.workspaceID.rawValue)", settings.workspace),
-        ]
-        if Self.callsProviders(request) {
-            checks.append(("provider", "provider:\(principal.workspaceID.rawValue)", settings.provider))
+        guard settings.enabled, let caller = context.caller else { return try await next(request, context) }
+        var checks: [(name: String, bucket: String, limit: RateLimit)] = [("token", "token:\(caller.tokenID.rawValue)", settings.token)]
+        switch caller {
+        case .workspace(let principal):
+            checks.append(("workspace", "workspace:\(principal.workspaceID.rawValue)", settings.workspace))
+            if Self.callsProviders(request) {
+                checks.append(("provider", "provider:\(principal.workspaceID.rawValue)", settings.provider))
+            }
+        case .organization(let principal):
+            // An organisation's requests share the budget a workspace's do.
+            checks.append(("organization", "organization:\(principal.organizationID.rawValue)", settings.workspace))
         }
         let now = clock.now()
         var tightest: BucketState?

@@ -11,7 +11,7 @@ struct RequestScopeMiddleware: RouterMiddleware {
     let trustProxy: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let scope = RequestScope(principal: context.principal, baseURL: publicURL ?? baseURL(of: request))
+        let scope = RequestScope(caller: context.caller, baseURL: publicURL ?? baseURL(of: request))
         var response = try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
         }

@@ -10,6 +10,7 @@ public struct ServerEnvironment: Sendable {
     public let database: any Database
     public let destinations: DestinationService
     public let access: AccessService
+    public let workspaces: WorkspaceService
     public let jobs: JobService
     public let oauth: OAuthService
     public let audit: AuditService
@@ -102,6 +103,8 @@ public struct ServerEnvironment: Sendable {
             http: providerHTTP,
             clock: clock
         )
+        let workspaceStore = SQLWorkspaceStore(database: database)
+        let access = AccessService(store: workspaceStore, clock: clock, cacheLifetime: settings.authCacheLifetime)
         return ServerEnvironment(
             settings: settings,
             database: database,
@@ -117,7 +120,8 @@ public struct ServerEnvironment: Sendable {
                 audit: auditRecorder,
                 clock: clock
             ),
-            access: AccessService(store: SQLWorkspaceStore(database: database), clock: clock, cacheLifetime: settings.authCacheLifetime),
+            access: access,
+            workspaces: WorkspaceService(store: workspaceStore, access: access, secretBox: secretBox, auditLog: auditLog, clock: clock),
             jobs: JobService(queue: queue, destinations: store, notifier: wakeup, maxAttempts: settings.jobs.retry.maxAttempts, clock: clock),
             oauth: oauth,
             audit: AuditService(log: auditLog),

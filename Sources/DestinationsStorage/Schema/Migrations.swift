@@ -199,5 +199,24 @@ enum Migrations {
                 "UPDATE jobs SET destination_type = (SELECT type FROM destinations WHERE destinations.id = jobs.destination_id)",
             ]
         },
+        Migration(version: 9, name: "organisations, organisation tokens, workspace API keys, deleted workspaces") { dialect in
+            [
+                """
+                CREATE TABLE organizations (
+                    id \(dialect.identityPrimaryKey),
+                    name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                // Every workspace so far belongs to the first organisation, id 1 on a fresh table in both dialects.
+                "INSERT INTO organizations (name, created_at) VALUES ('default', \(dialect.nowMilliseconds))",
+                // No REFERENCES: SQLite refuses one on an added column with a default. Organisations are never deleted.
+                "ALTER TABLE workspaces ADD COLUMN organization_id BIGINT NOT NULL DEFAULT 1",
+                "ALTER TABLE workspaces ADD COLUMN notification_emails TEXT NOT NULL DEFAULT '[]'",
+                // A deleted workspace stays as a row, so its audit trail and ids outlive it.
+                "ALTER TABLE workspaces ADD COLUMN deleted_at BIGINT",
+                "CREATE INDEX workspaces_by_organization ON workspaces (organization_id, created_at, id)",
+            ] + dialect.tokensOwnedByWorkspaceOrOrganization + dialect.auditEventsOfOrganizations
+        },
     ]
 }

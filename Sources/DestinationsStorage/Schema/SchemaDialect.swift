@@ -77,4 +77,12 @@ public enum SchemaDialect: String, Sendable {
     }
 
     static let jobChannel = "destinations_jobs"
+
+    /// The current time in milliseconds since 1970, as every timestamp column holds it.
+    var nowMilliseconds: String {
+        switch self {
+        case .sqlite: "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+        case .postgres: "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
+        }
+    }
 }

@@ -13,10 +13,14 @@ public struct SQLAuditLog: AuditLog {
         try await database.write { db in try await Self.insert(records, in: db) }
     }
 
-    public func page(workspace: WorkspaceID, destination: DestinationID?, request: PageRequest) async throws -> Page<AuditEvent> {
+    public func page(_ scope: AuditScope, destination: DestinationID?, request: PageRequest) async throws -> Page<AuditEvent> {
         try await database.read { db in
             func scoped(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
-                let select = select.from("audit_events").where("workspace_id", .equal, workspace.rawValue)
+                let select =
+                    switch scope {
+                    case .workspace(let id): select.from("audit_events").where("workspace_id", .equal, id.rawValue)
+                    case .organization(let id): select.from("audit_events").where("organization_id", .equal, id.rawValue)
+                    }
                 guard let destination else { return select }
                 return select.where("destination_id", .equal, destination.rawValue)
             }
@@ -38,8 +42,10 @@ public struct SQLAuditLog: AuditLog {
     /// Writes the records inside a caller's transaction, so they stand or fall with the change they describe.
     static func insert(_ records: [AuditRecord], in db: any SQLDatabase) async throws {
         guard !records.isEmpty else { return }
+        let organizations = try await organizations(of: Set(records.filter { $0.organizationID == nil }.compactMap(\.workspaceID)), in: db)
         var insert = db.insert(into: "audit_events")
             .columns(
+                "organization_id",
                 "workspace_id",
                 "token_id",
                 "action",
@@ -51,8 +57,12 @@ public struct SQLAuditLog: AuditLog {
                 "created_at"
             )
         for record in records {
+            guard let organization = record.organizationID ?? record.workspaceID.flatMap({ organizations[$0] }) else {
+                throw StorageError.missingOrganization
+            }
             insert = insert.values(
-                SQLBind(record.workspaceID.rawValue),
+                SQLBind(organization.rawValue),
+                SQLBind(record.workspaceID?.rawValue),
                 SQLBind(record.actorTokenID?.rawValue),
                 SQLBind(record.action.rawValue),
                 SQLBind(record.destinationID?.rawValue),
@@ -66,13 +76,30 @@ public struct SQLAuditLog: AuditLog {
         try await insert.run()
     }
 
+    private static func organizations(of workspaces: Set<WorkspaceID>, in db: any SQLDatabase) async throws -> [WorkspaceID: OrganizationID] {
+        guard !workspaces.isEmpty else { return [:] }
+        let rows = try await db.select()
+            .columns("id", "organization_id")
+            .from("workspaces")
+            .where("id", .in, workspaces.map(\.rawValue))
+            .all()
+        var organizations: [WorkspaceID: OrganizationID] = [:]
+        for row in rows {
+            organizations[WorkspaceID(try row.decode(column: "id", as: Int64.self))] = OrganizationID(
+                try row.decode(column: "organization_id", as: Int64.self)
+            )
+        }
+        return organizations
+    }
+
     private static func event(_ row: any SQLRow) throws -> AuditEvent {
         let action = try row.decode(column: "action", as: String.self)
         guard let known = AuditAction(rawValue: action) else { throw StorageError.unknownValue(column: "audit_events.action", action) }
         return AuditEvent(
             id: try row.decode(column: "id", as: Int64.self),
             record: AuditRecord(
-                workspaceID: WorkspaceID(try row.decode(column: "workspace_id", as: Int64.self)),
+                workspaceID: try row.decode(column: "workspace_id", as: Int64?.self).map(WorkspaceID.init),
+                organizationID: OrganizationID(try row.decode(column: "organization_id", as: Int64.self)),
                 actorTokenID: try row.decode(column: "token_id", as: Int64?.self).map(TokenID.init),
                 action: known,
                 destinationID: try row.decode(column: "destination_id", as: Int64?.self).map(DestinationID.init),

@@ -382,12 +382,14 @@ public enum StorageError: Error, CustomStringConvertible {
     case missingGeneratedID
     case unknownJobKindOrStatus
     case unknownValue(column: String, String)
+    case missingOrganization
 
     public var description: String {
         switch self {
         case .missingGeneratedID: "the database did not return the id of an inserted row"
         case .unknownJobKindOrStatus: "a stored job has a kind or status this build does not know"
         case .unknownValue(let column, let value): "\(column) holds \(value), which this build does not know"
+        case .missingOrganization: "an audit record names neither an organisation nor an existing workspace"
         }
     }
 }

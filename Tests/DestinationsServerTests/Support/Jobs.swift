@@ -56,7 +56,7 @@ extension Session {
     /// whose creation through the API needs an OAuth client).
     func insertDestination(type: String, details: [String: JSONValue], secrets: [String: JSONValue]) async throws -> Int64 {
         let box = AESGCMSecretBox(current: try EncryptionKey(base64: try environment.settings.encryptionBase64()))
-        let principal = try await environment.access.authenticate(token: token)
+        let principal = try await environment.access.authenticate(token: token).workspacePrincipal()
         let detail = try await SQLDestinationStore(database: environment.database).insert(
             NewDestination(
                 workspaceID: principal.workspaceID,

@@ -55,7 +55,7 @@ struct Session: Sendable {
 
     /// A token for a second workspace, to probe tenant isolation.
     func otherWorkspaceToken() async throws -> String {
-        let workspace = try await environment.access.createWorkspace(name: "other")
+        let workspace = try await environment.access.createWorkspace(name: "other \(UUID().uuidString)")
         return try await environment.access.issueToken(workspace: workspace.id)
     }
 }
