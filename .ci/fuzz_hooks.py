@@ -3,6 +3,8 @@
 An Idempotency-Key names one request: a client that sends a new request sends a new key. The fuzzer draws
 keys from a small space and would reuse one for a different request, which the server rightly refuses
 (422). A key the fuzzer drew as valid gets a unique suffix; a key drawn to be invalid is sent as drawn.
+Workspace names are unique in an organisation, so a valid one drawn twice would rightly be refused (409):
+a name drawn as valid gets a unique suffix too.
 """
 import re
 import uuid
@@ -10,6 +12,7 @@ import uuid
 import schemathesis
 
 VALID_KEY = re.compile(r"^[!-~]{1,255}$")
+VALID_NAME = re.compile(r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$")
 
 
 @schemathesis.hook
@@ -17,3 +20,8 @@ def before_call(context, case, kwargs):
     key = (case.headers or {}).get("Idempotency-Key")
     if isinstance(key, str) and VALID_KEY.match(key):
         case.headers["Idempotency-Key"] = (key[:222] + "." + uuid.uuid4().hex)[:255]
+    body = case.body
+    if case.path.startswith("/workspaces") and isinstance(body, dict):
+        name = body.get("name")
+        if isinstance(name, str) and VALID_NAME.match(name) and len(name) <= 255:
+            body["name"] = name[:200] + " " + uuid.uuid4().hex

@@ -39,6 +39,34 @@ struct CLITests {
         #expect(Int(migrate.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 1)
     }
 
+    @Test func organizationTokensAreCreatedForAnOrganizationAndRevoked() async throws {
+        let database = ["--database", directory.appendingPathComponent("org.sqlite").path]
+        let organization = try await executable.run(["organization", "create", "Acme"] + database, in: directory)
+        #expect(organization.status == 0)
+        #expect(organization.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        let workspace = try await executable.run(["workspace", "create", "Sales", "--organization", "2"] + database, in: directory)
+        #expect(workspace.status == 0)
+        // Names are unique in an organisation, not across them.
+        #expect(try await executable.run(["workspace", "create", "Sales"] + database, in: directory).status == 0)
+        let clash = try await executable.run(["workspace", "create", "Sales", "--organization", "2"] + database, in: directory)
+        #expect(clash.status != 0)
+        #expect(clash.stderr.contains("Sales"))
+
+        for arguments in [["--organization"], ["--organization", "--organization-id", "2"]] {
+            let token = try await executable.run(["token", "create"] + arguments + database, in: directory)
+            #expect(token.status == 0, "\(token.stderr)")
+            let value = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(value.hasPrefix("secret-token:"))
+            #expect(value.split(separator: "\n").count == 1)
+            #expect(try await executable.run(["token", "revoke", value] + database, in: directory).status == 0)
+        }
+        for arguments in [["--organization", "--workspace", "1"], [], ["--organization", "--organization-id", "99"]] {
+            let refused = try await executable.run(["token", "create"] + arguments + database, in: directory)
+            #expect(refused.status != 0, "\(arguments)")
+            #expect(refused.stdout.isEmpty)
+        }
+    }
+
     @Test func serveUsesTheDefaultDatabaseAndPrintsTheFirstTokenOnce() async throws {
         // No flags at all, as a newcomer runs it: ./data/destinations.sqlite and a generated key beside it.
         let first = try await executable.serve(environment: [:], in: directory)

@@ -1,3 +1,4 @@
+import DestinationsCore
 import Foundation
 import Logging
 import SQLKit
@@ -139,6 +140,44 @@ import Testing
                 try await db.raw("SELECT destination_type FROM jobs").first(decodingColumn: "destination_type", as: String.self)
             }
             #expect(type == "zendesk")
+        }
+    }
+
+    @Test(arguments: TestBackend.all)
+    func tokensAndAuditEventsFromBeforeOrganisationsBelongToTheFirstOne(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend, migrate: false) { database in
+            try await Migrator(database: database, migrations: Migrations.all.filter { $0.version < 9 }, logger: logger).migrate()
+            let hash = Data(repeating: 7, count: 32)
+            try await database.write { db in
+                try await db.raw("INSERT INTO workspaces (name, created_at) VALUES ('w', 0)").run()
+                try await db.raw("INSERT INTO api_tokens (workspace_id, token_hash, created_at) VALUES (1, \(bind: hash), 0)").run()
+                try await db.raw(
+                    "INSERT INTO audit_events (workspace_id, token_id, action, subject_token_id, changed_fields, created_at) VALUES (1, NULL, 'token.created', 1, '[]', 0)"
+                ).run()
+            }
+            #expect(try await Migrator(database: database, logger: logger).migrate() == [9])
+            let store = SQLWorkspaceStore(database: database)
+            #expect(try await store.token(hash: hash)?.owner == .workspace(WorkspaceID(1)))
+            #expect(try await store.workspace(WorkspaceID(1))?.organizationID == OrganizationID(1))
+            let trail = try await SQLAuditLog(database: database).page(
+                .organization(OrganizationID(1)),
+                destination: nil,
+                request: PageRequest(page: 1, perPage: 10, order: nil)
+            )
+            #expect(trail.items.map(\.record.action) == [.tokenCreated])
+            #expect(trail.items.first?.record.workspaceID == WorkspaceID(1))
+            // New rows get ids after the old ones, and a token belongs to a workspace or an organisation, never both or neither.
+            let next = try await store.createToken(owner: .organization(OrganizationID(1)), hash: Data(repeating: 8, count: 32), now: Date())
+            #expect(next == TokenID(2))
+            for (workspace, organization) in [(Int64?(1), Int64?(1)), (nil, nil)] {
+                await #expect(throws: (any Error).self) {
+                    try await database.write { db in
+                        try await db.raw(
+                            "INSERT INTO api_tokens (workspace_id, organization_id, token_hash, created_at) VALUES (\(bind: workspace), \(bind: organization), \(bind: Data(repeating: 9, count: 32)), 0)"
+                        ).run()
+                    }
+                }
+            }
         }
     }
 }

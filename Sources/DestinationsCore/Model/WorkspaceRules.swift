@@ -2,16 +2,11 @@ import Foundation
 
 /// What a workspace's fields must be, named as the API names them.
 public enum WorkspaceRules {
-    public static let maximumNameLength = 255
     public static let maximumNotificationEmails = 100
 
-    /// The name, trimmed; 422 when it is blank or too long.
+    /// The contract's `WorkspaceName`, checked as a destination's name is.
     public static func name(_ name: String) throws(APIError) -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= maximumNameLength else {
-            throw .unprocessable("name must be 1 to \(maximumNameLength) characters")
-        }
-        return trimmed
+        try DisplayName.validated(name, field: "name")
     }
 
     public static func notificationEmails(_ emails: [String]) throws(APIError) -> [String] {

@@ -253,15 +253,6 @@ public struct DestinationService: Sendable {
 
     /// The contract's `DestinationName`.
     static func validName(_ name: String) throws(APIError) -> String {
-        guard TextPatterns.matches(name, TextPatterns.nonBlank) else {
-            throw .unprocessable("service_connection.name must not be empty")
-        }
-        guard name.codePoints <= maximumNameLength else {
-            throw .unprocessable("service_connection.name must be at most \(maximumNameLength) characters")
-        }
-        guard TextPatterns.matches(name, TextPatterns.name) else {
-            throw .unprocessable("service_connection.name must not contain control characters")
-        }
-        return name
+        try DisplayName.validated(name, field: "service_connection.name")
     }
 }

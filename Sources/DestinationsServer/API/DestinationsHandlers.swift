@@ -125,12 +125,15 @@ struct DestinationsHandlers: APIProtocol {
     }
 
     func listConnectors(_ input: Operations.ListConnectors.Input) async throws -> Operations.ListConnectors.Output {
+        // A workspace API in Census: an organisation token is refused here as on every other.
+        _ = try RequestScope.principal()
         let query = input.query
         let request = try PageRequest(page: query.page, perPage: query.perPage, order: query.order.map(\.sortOrder), defaultOrder: .ascending)
         return .ok(.init(body: .json(.init(connectors.page(request), path: "/connectors", item: Components.Schemas.Connector.init))))
     }
 
     func getConnector(_ input: Operations.GetConnector.Input) async throws -> Operations.GetConnector.Output {
+        _ = try RequestScope.principal()
         let declaration = try connectors.declaration(serviceName: input.path.serviceName)
         return .ok(.init(body: .json(.init(status: .success, data: .init(declaration)))))
     }
