@@ -123,7 +123,12 @@ extension Catalog {
         case .url: format = [("$ref", .quoted("#/components/schemas/HTTPURL"))]
         case .email: format = [("type", "string"), ("pattern", .quoted(TextPatterns.email))]
         case .subdomain: format = [("$ref", .quoted("#/components/schemas/Subdomain"))]
-        case .digits: format = [("type", "string"), ("pattern", .quoted(TextPatterns.digits))]
+        // A whole number too: the Terraform provider sends "123" as 123.
+        case .digits:
+            format = [
+                ("type", .flow(["string", "integer"])), ("pattern", .quoted(TextPatterns.digits)), ("minimum", "0"),
+                ("maximum", .plain("\(FieldFormat.largestWholeNumber)")),
+            ]
         case .choice(let choices): format = [("enum", .flow(choices))]
         case .keyValues:
             format = [

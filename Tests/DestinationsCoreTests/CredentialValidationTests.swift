@@ -55,6 +55,30 @@ import Testing
         }
     }
 
+    /// The Census Terraform provider sends every configured value that parses as JSON as that JSON: a
+    /// project id "12345" arrives as 12345.
+    @Test func aDigitsFieldTakesAWholeNumberAsItsDigits() throws {
+        let connector = ConnectorDeclaration(
+            serviceName: "numbered",
+            label: "Numbered",
+            authMethod: .credentials,
+            documentationSlug: "numbered",
+            fields: [
+                CredentialField(id: "project_id", label: "Project", format: .digits), CredentialField(id: "api_key", label: "Key", secret: true),
+            ],
+            objects: [.standard("User", "user")]
+        )
+        for (sent, stored) in [(JSONValue.integer(12345), "12345"), (.number(5e3), "5000"), (.integer(0), "0")] {
+            let validated = try connector.validate(credentials: ["project_id": sent, "api_key": "k"])
+            #expect(validated.details["project_id"] == .string(stored))
+        }
+        for refused in [JSONValue.integer(-1), .number(1.5), .integer(FieldFormat.largestWholeNumber + 1), .bool(true)] {
+            #expect(throws: APIError.self, "\(refused)") { try connector.validate(credentials: ["project_id": refused, "api_key": "k"]) }
+        }
+        // Other fields still take strings only.
+        #expect(throws: APIError.self) { try connector.validate(credentials: ["project_id": "1", "api_key": .integer(5)]) }
+    }
+
     @Test(
         arguments: [
             (["api_key": JSONValue.string("k")], "instance_url"),

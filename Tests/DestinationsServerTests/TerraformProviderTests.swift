@@ -78,4 +78,37 @@ struct TerraformProviderTests {
             #expect(terraform.throttled.allSatisfy { (Int($0) ?? 0) >= 1 })
         }
     }
+
+    @Test(arguments: TestBackend.all)
+    func aNumericConfigValueArrivesAsANumberAndIsTakenAsItsDigits(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
+            let pat = try await session.organizationToken()
+            let terraform = TerraformProviderReplay(session: session, personalAccessToken: pat, clock: MutableClock())
+            let workspace = try await terraform.createWorkspace(name: "numbers", emails: []).id
+            let config = [
+                "project_id": "12345", "project_token": "tf-token", "service_account_username": "sa.tf", "service_account_secret": "tf-secret",
+            ]
+            let id = try await terraform.createDestination(
+                workspace: workspace,
+                type: "mixpanel",
+                name: "Mixpanel",
+                config: config,
+                autoRefreshObjects: false
+            )
+            func projectID() async throws -> JSONValue {
+                let key = try await session.workspaceKey(workspace, token: pat)
+                return try await session.request(.get, "/api/v1/destinations/\(id)", headers: Session.bearer(key)).json()["data"][
+                    "connection_details"
+                ]["project_id"]
+            }
+            #expect(try await projectID() == .string("12345"))
+            try await terraform.updateDestination(
+                workspace: workspace,
+                id: id,
+                name: "Mixpanel",
+                config: config.merging(["project_id": "678"]) { $1 }
+            )
+            #expect(try await projectID() == .string("678"))
+        }
+    }
 }

@@ -49,7 +49,8 @@ extension ConnectorDeclaration {
     }
 
     /// Rejects unknown keys (422) and values of the wrong JSON type (400): strings, or for key-value
-    /// fields objects of strings; `null` stays as "no value".
+    /// fields objects of strings; `null` stays as "no value". A digits field also takes a whole number,
+    /// as the Census Terraform provider sends one (it parses every configured value that reads as JSON).
     private func values(in credentials: [String: JSONValue]) throws(APIError) -> [String: JSONValue?] {
         let accepted = acceptedKeys
         var values: [String: JSONValue?] = [:]
@@ -66,6 +67,7 @@ extension ConnectorDeclaration {
             case (.string, .some(.keyValues)):
                 throw .badRequest("credentials.\(key) must be an object of strings, not a string")
             case (.string, _): values[key] = value
+            case (_, .some(.digits)) where value.wholeNumberText != nil: values[key] = value.wholeNumberText.map(JSONValue.string)
             case (.object(let object), .some(.keyValues)):
                 guard object.values.allSatisfy({ $0.stringValue != nil }) else {
                     throw .badRequest("credentials.\(key) must be an object whose values are strings")
@@ -144,6 +146,19 @@ extension ConnectorDeclaration {
     }
 }
 
+extension JSONValue {
+    /// A whole number's decimal digits, from 0 to `FieldFormat.largestWholeNumber`; nil for anything else.
+    var wholeNumberText: String? {
+        switch self {
+        case .integer(let number) where (0...FieldFormat.largestWholeNumber).contains(number): String(number)
+        // Written with a fraction or an exponent ("5.0", "5e3"): whole only while a double holds it exactly.
+        case .number(let number) where number >= 0 && number <= 9_007_199_254_740_992 && number.rounded() == number:
+            String(Int64(number))
+        default: nil
+        }
+    }
+}
+
 extension FieldFormat {
     /// The longest value of the format, in code points; nil when the format bounds it itself or has no bound.
     public var maximumLength: Int? {
@@ -155,6 +170,9 @@ extension FieldFormat {
         case .subdomain, .choice, .keyValues: nil
         }
     }
+
+    /// The largest whole number a digits field takes in place of its digits (18 of them).
+    public static let largestWholeNumber: Int64 = 999_999_999_999_999_999
 
     /// The most entries a key-value field takes.
     public static let maximumEntries = 100

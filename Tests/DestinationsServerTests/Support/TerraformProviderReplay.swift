@@ -10,7 +10,8 @@ import TestSupport
 /// request for request: it holds an organisation token only, fetches the workspace's API key before every
 /// destination operation, sends `Content-Type: application/json` on every request, fills the optional
 /// fields `GET /connectors` lists with "", treats a 404 on delete as gone, and on a 429 waits what
-/// `Retry-After` says (here the test clock moves instead) and asks again.
+/// `Retry-After` says (here the test clock moves instead) and asks again. Like its `expandConnectionConfig`,
+/// it sends each configured value that parses as JSON as that JSON ("5432" as 5432).
 final class TerraformProviderReplay: @unchecked Sendable {
     /// One request that got its answer: method, path, and which token it carried.
     struct Exchange: Equatable, CustomStringConvertible {
@@ -32,7 +33,7 @@ final class TerraformProviderReplay: @unchecked Sendable {
     }
 
     private let session: Session
-    private let personalAccessToken: String
+    let personalAccessToken: String
     private let clock: MutableClock
     private let lock = NSLock()
     private var exchanges: [Exchange] = []
@@ -77,9 +78,7 @@ final class TerraformProviderReplay: @unchecked Sendable {
     func createDestination(workspace: Int64, type: String, name: String, config: [String: String], autoRefreshObjects: Bool) async throws -> Int64 {
         let key = try await workspaceKey(workspace)
         let credentials = try await filledIn(config, type: type, key: key)
-        let connection = JSONValue.object(
-            ["name": .string(name), "type": .string(type), "credentials": .object(credentials.mapValues(JSONValue.string))]
-        )
+        let connection = JSONValue.object(["name": .string(name), "type": .string(type), "credentials": Self.expanded(credentials)])
         let body = JSONValue.object(["type": .string(type), "service_connection": connection])
         let created = try await send(.post, "/destinations", body: body.encoded, token: key, as: "key")
         let id = try created.createdID()
@@ -105,7 +104,7 @@ final class TerraformProviderReplay: @unchecked Sendable {
 
     func updateDestination(workspace: Int64, id: Int64, name: String, config: [String: String]) async throws {
         let key = try await workspaceKey(workspace)
-        let connection = JSONValue.object(["name": .string(name), "credentials": .object(config.mapValues(JSONValue.string))])
+        let connection = JSONValue.object(["name": .string(name), "credentials": Self.expanded(config)])
         let response = try await send(
             .patch,
             "/destinations/\(id)",
@@ -171,6 +170,10 @@ final class TerraformProviderReplay: @unchecked Sendable {
             lock.withLock { exchanges.append(Exchange(method: method, path: path, token: kind)) }
             return response
         }
+    }
+
+    static func expanded(_ config: [String: String]) -> JSONValue {
+        .object(config.mapValues { value in (try? JSONDecoder().decode(JSONValue.self, from: Data(value.utf8))) ?? .string(value) })
     }
 
     static func rfc3339(_ text: String) -> Date? {
