@@ -43,6 +43,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         "This endpoint belongs to the organization API: send an organization token, not a workspace API key"
     )
     public static let workspaceNotFound = APIError(.notFound, "Workspace not found")
+    public static let connectLinkNotFound = APIError(.notFound, "Connect link not found")
     public static let destinationNotFound = APIError(.notFound, "Destination not found")
     public static let staleDestination = APIError(
         .preconditionFailed,

@@ -18,6 +18,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case workspaceDeleted = "workspace.deleted"
     /// The workspace's API key was shown to an organisation token (`subject_token_id` names the key).
     case workspaceAPIKeyRead = "workspace.api_key.read"
+    case connectLinkCreated = "connect_link.created"
+    case connectLinkRevoked = "connect_link.revoked"
 }
 
 /// Whose trail to read: one workspace's, or an organisation's (its own events and all its workspaces').
@@ -45,6 +47,8 @@ public struct AuditRecord: Sendable, Hashable {
     public var destinationID: DestinationID?
     /// The token that was created or revoked.
     public var subjectTokenID: TokenID?
+    /// The connect link that was created, revoked or used.
+    public var connectLinkID: ConnectLinkID?
     /// Names of what changed: `name`, `credentials.<field>`, `auth_status`, sorted.
     public var changedFields: [String]
     /// Changes whenever the destination's secret credentials do, and reveals nothing about them.
@@ -59,6 +63,7 @@ public struct AuditRecord: Sendable, Hashable {
         action: AuditAction,
         destinationID: DestinationID? = nil,
         subjectTokenID: TokenID? = nil,
+        connectLinkID: ConnectLinkID? = nil,
         changedFields: [String] = [],
         secretsFingerprint: String? = nil,
         outcome: String? = nil,
@@ -70,6 +75,7 @@ public struct AuditRecord: Sendable, Hashable {
         self.action = action
         self.destinationID = destinationID
         self.subjectTokenID = subjectTokenID
+        self.connectLinkID = connectLinkID
         self.changedFields = changedFields
         self.secretsFingerprint = secretsFingerprint
         self.outcome = outcome

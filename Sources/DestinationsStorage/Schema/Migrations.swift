@@ -218,5 +218,27 @@ enum Migrations {
                 "CREATE INDEX workspaces_by_organization ON workspaces (organization_id, created_at, id)",
             ] + dialect.tokensOwnedByWorkspaceOrOrganization + dialect.auditEventsOfOrganizations
         },
+        Migration(version: 10, name: "destination connect links") { dialect in
+            [
+                """
+                CREATE TABLE connect_links (
+                    id \(dialect.identityPrimaryKey),
+                    workspace_id BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    type TEXT NOT NULL,
+                    destination_id BIGINT,
+                    reauthorizes \(dialect.boolean) NOT NULL,
+                    redirect_uri TEXT,
+                    key_nonce \(dialect.bytes) NOT NULL,
+                    key_hash \(dialect.bytes) NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT,
+                    used_at BIGINT
+                )
+                """,
+                "CREATE INDEX connect_links_by_workspace ON connect_links (workspace_id, created_at, id)",
+                "ALTER TABLE audit_events ADD COLUMN connect_link_id BIGINT",
+            ]
+        },
     ]
 }
