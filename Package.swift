@@ -60,6 +60,12 @@ let package = Package(
             resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
+        // The hosted connect page's static files.
+        .target(
+            name: "DestinationsPages",
+            resources: [.copy("connect")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DestinationsCore",
             dependencies: [
@@ -104,6 +110,7 @@ let package = Package(
                 "DestinationsAPI",
                 "DestinationsContract",
                 "DestinationsCore",
+                "DestinationsPages",
                 "DestinationsStorage",
                 "DestinationsConnectors",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -9,6 +9,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
     package var tokenId: Int64?
     package var destinationId: Int64?
     package var subjectTokenId: Int64?
+    package var connectLinkId: Int64?
     package var changedFields: [String]
     package var secretsFingerprint: String?
     package var outcome: String?
@@ -21,6 +22,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
         tokenId: Int64?,
         destinationId: Int64?,
         subjectTokenId: Int64?,
+        connectLinkId: Int64?,
         changedFields: [String],
         secretsFingerprint: String?,
         outcome: String?
@@ -32,6 +34,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
         self.tokenId = tokenId
         self.destinationId = destinationId
         self.subjectTokenId = subjectTokenId
+        self.connectLinkId = connectLinkId
         self.changedFields = changedFields
         self.secretsFingerprint = secretsFingerprint
         self.outcome = outcome
@@ -44,6 +47,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
         case tokenId = "token_id"
         case destinationId = "destination_id"
         case subjectTokenId = "subject_token_id"
+        case connectLinkId = "connect_link_id"
         case changedFields = "changed_fields"
         case secretsFingerprint = "secrets_fingerprint"
     }
@@ -57,6 +61,7 @@ package struct AuditEventPayload: Codable, Hashable, Sendable {
         try container.encode(tokenId, forKey: .tokenId)
         try container.encode(destinationId, forKey: .destinationId)
         try container.encode(subjectTokenId, forKey: .subjectTokenId)
+        try container.encode(connectLinkId, forKey: .connectLinkId)
         try container.encode(changedFields, forKey: .changedFields)
         try container.encode(secretsFingerprint, forKey: .secretsFingerprint)
         try container.encode(outcome, forKey: .outcome)

@@ -78,6 +78,7 @@ package typealias DestinationObjectListEnvelope = ListEnvelope<Components.Schema
 package typealias ConnectorListEnvelope = ListEnvelope<Components.Schemas.Connector>
 package typealias AuditEventListEnvelope = ListEnvelope<AuditEventPayload>
 package typealias WorkspaceListEnvelope = ListEnvelope<Components.Schemas.Workspace>
+package typealias ConnectLinkListEnvelope = ListEnvelope<ConnectLinkPayload>
 
 /// `connection_details`, encoded from Core's values directly: the generic container the generator would use
 /// casts every value dynamically, a tenth of the cost of a list page.

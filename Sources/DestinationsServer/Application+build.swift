@@ -32,12 +32,14 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         RequestScopeMiddleware(publicURL: settings.publicURL, trustProxy: settings.trustProxy)
     }
     router.addOperationalRoutes(environment)
+    router.addConnectPage(environment)
     try DestinationsHandlers(
         destinations: environment.destinations,
         jobs: environment.jobs,
         oauth: environment.oauth,
         audit: environment.audit,
         workspaces: environment.workspaces,
+        connectLinks: environment.connectLinks,
         connectors: Catalog.registry
     )
     .registerHandlers(

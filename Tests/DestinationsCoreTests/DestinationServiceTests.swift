@@ -25,6 +25,7 @@ import Testing
             notifier: notifications,
             hostPolicy: RefuseHost(host: "10.0.0.1"),
             audit: AuditRecorder(secretBox: secretBox, fingerprinter: SecretFingerprinter(encryptionKey: key)),
+            calls: ProviderCalls(http: UnreachableProviders(), baseURLOverrides: [:]),
             clock: SystemClock()
         )
     }

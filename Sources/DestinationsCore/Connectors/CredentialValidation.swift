@@ -113,9 +113,19 @@ extension ConnectorDeclaration {
         for field in fields where field.required {
             let present = field.secret ? credentials.secrets[field.id] : credentials.details[field.id]
             if present == nil {
-                throw .unprocessable("credentials.\(field.id) is required (\(field.label)) for \(serviceName)")
+                throw .unprocessable(requiredMessage(field))
             }
         }
+    }
+
+    /// What a missing required field is refused with (the connect page shows the same words).
+    public func requiredMessage(_ field: CredentialField) -> String {
+        "credentials.\(field.id) is required (\(field.label)) for \(serviceName)"
+    }
+
+    /// What a value out of its field's format is refused with; nil for formats that take any text.
+    public func formatMessage(_ field: CredentialField) -> String? {
+        field.format.problem.map { "credentials.\(field.id) \($0)" }
     }
 
     private func check(_ json: JSONValue, against field: CredentialField) throws(APIError) {
@@ -130,18 +140,14 @@ extension ConnectorDeclaration {
             return
         }
         let value = json.stringValue ?? ""
-        let problem: String? =
+        let valid =
             switch field.format {
-            case .keyValues, .text: nil
-            case .url: TextPatterns.matches(value, TextPatterns.httpURL) ? nil : "must be an absolute http or https URL"
-            case .email: TextPatterns.matches(value, TextPatterns.email) ? nil : "must be an email address"
-            case .subdomain: TextPatterns.matches(value, TextPatterns.subdomain) ? nil : "must be a subdomain: letters, digits and dashes only"
-            case .digits: TextPatterns.matches(value, TextPatterns.digits) ? nil : "must contain digits (and dashes) only"
-            case .choice(let choices):
-                choices.contains(value) ? nil : "must be one of: " + choices.joined(separator: ", ")
+            case .keyValues, .text: true
+            case .choice(let choices): choices.contains(value)
+            case .url, .email, .subdomain, .digits: field.format.pattern.map { TextPatterns.matches(value, $0) } ?? true
             }
-        if let problem {
-            throw .unprocessable("credentials.\(field.id) \(problem)")
+        if !valid, let message = formatMessage(field) {
+            throw .unprocessable(message)
         }
     }
 }
@@ -160,6 +166,29 @@ extension JSONValue {
 }
 
 extension FieldFormat {
+    /// The pattern a value of the format matches; nil for free text, choices and key-value objects.
+    public var pattern: String? {
+        switch self {
+        case .url: TextPatterns.httpURL
+        case .email: TextPatterns.email
+        case .subdomain: TextPatterns.subdomain
+        case .digits: TextPatterns.digits
+        case .text, .choice, .keyValues: nil
+        }
+    }
+
+    /// What is wrong with a value out of the format, after the field's name.
+    public var problem: String? {
+        switch self {
+        case .keyValues, .text: nil
+        case .url: "must be an absolute http or https URL"
+        case .email: "must be an email address"
+        case .subdomain: "must be a subdomain: letters, digits and dashes only"
+        case .digits: "must contain digits (and dashes) only"
+        case .choice(let choices): "must be one of: " + choices.joined(separator: ", ")
+        }
+    }
+
     /// The longest value of the format, in code points; nil when the format bounds it itself or has no bound.
     public var maximumLength: Int? {
         switch self {

@@ -6,6 +6,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case unauthorized
         case forbidden
         case notFound
+        case gone
         case requestTimeout
         case conflict
         case payloadTooLarge

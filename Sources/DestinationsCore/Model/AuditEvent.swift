@@ -20,6 +20,7 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case workspaceAPIKeyRead = "workspace.api_key.read"
     case connectLinkCreated = "connect_link.created"
     case connectLinkRevoked = "connect_link.revoked"
+    case connectLinkUsed = "connect_link.used"
 }
 
 /// Whose trail to read: one workspace's, or an organisation's (its own events and all its workspaces').

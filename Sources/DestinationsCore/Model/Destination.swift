@@ -102,6 +102,9 @@ public struct NewDestination: Sendable, Hashable {
     public var initialJobs: [NewJob]
     /// Written with the insert; the store fills in the new destination's id.
     public var audit: [AuditRecord]
+    /// The connect link the destination is made through: used up in the insert's transaction, which fails
+    /// (409) if the link was used, revoked or expired meanwhile.
+    public var connectLink: ConnectLinkID?
     public var now: Date
 
     public init(

@@ -32,6 +32,11 @@ public struct OAuthService: OAuthCodeExchange {
     /// - Parameter state: the caller's blob; for Salesforce, base64 JSON whose `sandbox: true` selects
     ///   the sandbox login.
     public func authorizeURL(_ principal: Principal, type: String, redirectURI: String, domain: String?, state: String?) async throws -> URL {
+        try await authorizeURL(workspace: principal.workspaceID, type: type, redirectURI: redirectURI, domain: domain, state: state)
+    }
+
+    /// For a workspace's connect link, whose page asks for consent without an API token.
+    public func authorizeURL(workspace: WorkspaceID, type: String, redirectURI: String, domain: String?, state: String?) async throws -> URL {
         let (connector, provider, client) = try oauthConnector(type, field: "type")
         guard TextPatterns.matches(redirectURI, TextPatterns.httpURL), redirectURI.codePoints <= FieldFormat.url.maximumLength! else {
             throw APIError.unprocessable("redirect_uri must be an absolute http or https URL")
@@ -53,7 +58,7 @@ public struct OAuthService: OAuthCodeExchange {
         let nonce = Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }).base64URLEncodedString()
         let expiresAt = now.addingTimeInterval(Self.authorizationLifetime)
         _ = try await pending.insert(
-            workspace: principal.workspaceID,
+            workspace: workspace,
             type: type,
             redirectURI: redirectURI,
             extras: extras,
@@ -64,7 +69,7 @@ public struct OAuthService: OAuthCodeExchange {
         let signed = signer.sign(
             .init(
                 n: nonce,
-                w: principal.workspaceID.rawValue,
+                w: workspace.rawValue,
                 t: type,
                 e: Int64(expiresAt.timeIntervalSince1970),
                 b: OAuthStateSigner.binding(redirectURI: redirectURI, extras: extras)

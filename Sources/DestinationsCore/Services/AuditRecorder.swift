@@ -12,20 +12,26 @@ public struct AuditRecorder: Sendable {
     }
 
     /// For a destination about to be inserted; the store fills in its id.
-    func created(_ new: NewDestination, by principal: Principal, secrets: [String: JSONValue], authorized: Bool) -> [AuditRecord] {
+    /// - Parameters:
+    ///   - actor: the token that asked; nil for a destination made through a connect link (`link`).
+    func created(_ new: NewDestination, by actor: TokenID?, link: ConnectLinkID?, secrets: [String: JSONValue], authorized: Bool) -> [AuditRecord] {
         let fields = ["name"] + (new.connectionDetails.keys.map(Self.credential) + secrets.keys.map(Self.credential)).sorted()
         var records = [
             AuditRecord(
                 workspaceID: new.workspaceID,
-                actorTokenID: principal.tokenID,
+                actorTokenID: actor,
                 action: .destinationCreated,
+                connectLinkID: link,
                 changedFields: fields,
                 secretsFingerprint: fingerprinter.fingerprint(secrets),
                 at: new.now
             )
         ]
         if authorized {
-            records.append(AuditRecord(workspaceID: new.workspaceID, actorTokenID: principal.tokenID, action: .oauthAuthorized, at: new.now))
+            records.append(AuditRecord(workspaceID: new.workspaceID, actorTokenID: actor, action: .oauthAuthorized, at: new.now))
+        }
+        if let link {
+            records.append(AuditRecord(workspaceID: new.workspaceID, actorTokenID: nil, action: .connectLinkUsed, connectLinkID: link, at: new.now))
         }
         return records
     }

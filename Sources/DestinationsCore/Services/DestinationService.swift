@@ -43,6 +43,7 @@ public struct DestinationService: Sendable {
     private let notifier: any JobNotifier
     private let hostPolicy: any HostPolicy
     private let audit: AuditRecorder
+    private let calls: ProviderCalls
     private let clock: any WallClock
 
     /// - Parameter maxAttempts: for the jobs a destination starts with (objects refresh, connection test).
@@ -56,6 +57,7 @@ public struct DestinationService: Sendable {
         notifier: any JobNotifier,
         hostPolicy: any HostPolicy,
         audit: AuditRecorder,
+        calls: ProviderCalls,
         clock: any WallClock
     ) {
         self.store = store
@@ -67,6 +69,7 @@ public struct DestinationService: Sendable {
         self.notifier = notifier
         self.hostPolicy = hostPolicy
         self.audit = audit
+        self.calls = calls
         self.clock = clock
     }
 
@@ -82,6 +85,33 @@ public struct DestinationService: Sendable {
     }
 
     public func create(_ principal: Principal, _ request: DestinationCreation) async throws -> DestinationDetail {
+        try await insert(try await prepare(request, workspace: principal.workspaceID), actor: principal.tokenID, link: nil)
+    }
+
+    /// Checks a create request and runs its connection test, storing nothing. An OAuth code in it is
+    /// exchanged, and so used up (the hosted connect page tests and creates in one step instead).
+    public func test(_ principal: Principal, _ request: DestinationCreation) async throws -> ConnectionTestResult {
+        try await test(try await prepare(request, workspace: principal.workspaceID))
+    }
+
+    /// Through a connect link: the destination is created only when its connection test passes, and the
+    /// link is used up in the same transaction. Without a destination when the test failed (nothing stored).
+    public func create(through link: ConnectLink, _ request: DestinationCreation) async throws -> (DestinationDetail?, ConnectionTestResult) {
+        let prepared = try await prepare(request, workspace: link.workspaceID)
+        let result = try await test(prepared)
+        guard result.succeeded else { return (nil, result) }
+        return (try await insert(prepared, actor: nil, link: link.id), result)
+    }
+
+    /// A create request checked, its hosts vetted and its OAuth code exchanged: what is stored, in the clear.
+    private struct Prepared {
+        var connector: any Connector
+        var workspace: WorkspaceID
+        var name: String
+        var credentials: ValidatedCredentials
+    }
+
+    private func prepare(_ request: DestinationCreation, workspace: WorkspaceID) async throws -> Prepared {
         if let topLevelType = request.topLevelType, topLevelType != request.type {
             throw APIError.unprocessable(
                 "type \(quoted(topLevelType)) disagrees with service_connection.type \(quoted(request.type))"
@@ -97,16 +127,33 @@ public struct DestinationService: Sendable {
                 code: code,
                 state: credentials.oauthState,
                 connector: connector,
-                workspace: principal.workspaceID,
+                workspace: workspace,
                 fields: credentials.details
             )
             credentials.details.merge(grant.details) { _, granted in granted }
             credentials.secrets.merge(grant.secrets) { _, granted in granted }
         }
+        return Prepared(connector: implementation, workspace: workspace, name: name, credentials: credentials)
+    }
+
+    private func test(_ prepared: Prepared) async throws -> ConnectionTestResult {
+        let credentials = prepared.credentials
+        let steps = try await calls.testConnection(
+            prepared.connector,
+            details: credentials.details,
+            secrets: credentials.secrets,
+            step: "Use the credentials"
+        )
+        return ConnectionTestResult(steps: steps, testedAt: clock.now())
+    }
+
+    private func insert(_ prepared: Prepared, actor: TokenID?, link: ConnectLinkID?) async throws -> DestinationDetail {
+        let connector = prepared.connector.declaration
+        let credentials = prepared.credentials
         var new = NewDestination(
-            workspaceID: principal.workspaceID,
+            workspaceID: prepared.workspace,
             type: connector.serviceName,
-            name: name,
+            name: prepared.name,
             connectionDetails: credentials.details,
             authStatus: connector.authMethod == .oauth ? .authorized : nil,
             secrets: try secretBox.sealObject(credentials.secrets),
@@ -117,7 +164,8 @@ public struct DestinationService: Sendable {
             ],
             now: clock.now()
         )
-        new.audit = audit.created(new, by: principal, secrets: credentials.secrets, authorized: credentials.oauthCode != nil)
+        new.connectLink = link
+        new.audit = audit.created(new, by: actor, link: link, secrets: credentials.secrets, authorized: credentials.oauthCode != nil)
         let detail = try await store.insert(new)
         notifier.jobQueued()
         return detail

@@ -13,6 +13,7 @@ struct DestinationsHandlers: APIProtocol {
     let oauth: OAuthService
     let audit: AuditService
     let workspaces: WorkspaceService
+    let connectLinks: ConnectLinkService
     let connectors: ConnectorRegistry
 
     func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {
@@ -36,6 +37,24 @@ struct DestinationsHandlers: APIProtocol {
         )
         Self.setEntityTag(detail.destination)
         return .created(.init(body: .json(.init(status: .created, data: .init(detail)))))
+    }
+
+    func testDestinationConfiguration(
+        _ input: Operations.TestDestinationConfiguration.Input
+    ) async throws -> Operations.TestDestinationConfiguration.Output {
+        let principal = try RequestScope.principal()
+        guard case .json(let body) = input.body else { throw APIError.badRequest("The request body must be JSON") }
+        let connection = body.serviceConnection
+        let result = try await destinations.test(
+            principal,
+            DestinationCreation(type: connection.type, topLevelType: body.type, name: connection.name, credentials: connection.credentials)
+        )
+        let data = Components.Schemas.ConfigurationTested.DataPayload(
+            testSucceeded: result.succeeded,
+            steps: result.steps.map(Components.Schemas.TestStep.init),
+            testedAt: result.testedAt
+        )
+        return .ok(.init(body: .json(.init(status: .success, data: data))))
     }
 
     func getDestination(_ input: Operations.GetDestination.Input) async throws -> Operations.GetDestination.Output {

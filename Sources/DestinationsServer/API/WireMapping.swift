@@ -100,6 +100,7 @@ extension Components.Schemas.Connector {
             label: declaration.label,
             authMethod: declaration.authMethod == .oauth ? .oauth : .credentials,
             creatableViaApi: declaration.creatableViaAPI,
+            creatableViaConnectLink: true,
             documentationSlug: declaration.documentationSlug,
             supportsTest: true,
             configurationFields: .init(fields: declaration.fields.map(ConfigurationFieldPayload.init))
@@ -189,6 +190,7 @@ extension AuditEventPayload {
             tokenId: record.actorTokenID?.rawValue,
             destinationId: record.destinationID?.rawValue,
             subjectTokenId: record.subjectTokenID?.rawValue,
+            connectLinkId: record.connectLinkID?.rawValue,
             changedFields: record.changedFields,
             secretsFingerprint: record.secretsFingerprint,
             outcome: record.outcome

@@ -84,6 +84,7 @@ enum ErrorResponse {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
+        case .gone: .gone
         case .requestTimeout: .requestTimeout
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge

@@ -11,6 +11,8 @@ public struct ServerEnvironment: Sendable {
     public let destinations: DestinationService
     public let access: AccessService
     public let workspaces: WorkspaceService
+    public let connectLinks: ConnectLinkService
+    public let connectPage: ConnectPageService
     public let jobs: JobService
     public let oauth: OAuthService
     public let audit: AuditService
@@ -104,24 +106,44 @@ public struct ServerEnvironment: Sendable {
             clock: clock
         )
         let workspaceStore = SQLWorkspaceStore(database: database)
+        let linkStore = SQLConnectLinkStore(database: database)
+        let linkKeys = ConnectLinkKeys(encryptionKey: encryptionKey)
         let access = AccessService(store: workspaceStore, clock: clock, cacheLifetime: settings.authCacheLifetime)
+        let destinations = DestinationService(
+            store: store,
+            connectors: Catalog.registry,
+            secretBox: secretBox,
+            oauth: oauth,
+            jobs: queue,
+            maxAttempts: settings.jobs.retry.maxAttempts,
+            notifier: wakeup,
+            hostPolicy: outboundGuard,
+            audit: auditRecorder,
+            calls: ProviderCalls(http: providerHTTP, baseURLOverrides: settings.connectorBaseURLs, telemetry: metrics),
+            clock: clock
+        )
         return ServerEnvironment(
             settings: settings,
             database: database,
-            destinations: DestinationService(
-                store: store,
-                connectors: Catalog.registry,
-                secretBox: secretBox,
-                oauth: oauth,
-                jobs: queue,
-                maxAttempts: settings.jobs.retry.maxAttempts,
-                notifier: wakeup,
-                hostPolicy: outboundGuard,
-                audit: auditRecorder,
-                clock: clock
-            ),
+            destinations: destinations,
             access: access,
             workspaces: WorkspaceService(store: workspaceStore, access: access, secretBox: secretBox, auditLog: auditLog, clock: clock),
+            connectLinks: ConnectLinkService(
+                store: linkStore,
+                destinations: store,
+                connectors: Catalog.registry,
+                keys: linkKeys,
+                lifetime: settings.connectLinkLifetime,
+                clock: clock
+            ),
+            connectPage: ConnectPageService(
+                links: linkStore,
+                keys: linkKeys,
+                destinations: destinations,
+                oauth: oauth,
+                connectors: Catalog.registry,
+                clock: clock
+            ),
             jobs: JobService(queue: queue, destinations: store, notifier: wakeup, maxAttempts: settings.jobs.retry.maxAttempts, clock: clock),
             oauth: oauth,
             audit: AuditService(log: auditLog),

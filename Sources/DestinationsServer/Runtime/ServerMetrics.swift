@@ -40,6 +40,14 @@ public final class ServerMetrics: Telemetry {
         Counter(label: "destinations_rate_limited_total", dimensions: [("bucket", bucket)], factory: factory).increment()
     }
 
+    func connectLinkOpened() {
+        Counter(label: "destinations_connect_links_opened_total", factory: factory).increment()
+    }
+
+    func connectLinkCompleted() {
+        Counter(label: "destinations_connect_links_completed_total", factory: factory).increment()
+    }
+
     func idempotentReplay() {
         Counter(label: "destinations_idempotent_replays_total", factory: factory).increment()
     }

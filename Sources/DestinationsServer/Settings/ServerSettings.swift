@@ -28,6 +28,10 @@ public struct ServerSettings: Sendable {
     /// Seconds a token that authenticated is trusted without reading it again: the longest a revocation by
     /// the CLI or another instance takes to bite.
     public var authCacheLifetime: Double
+    /// Seconds a connect link can be used after it is made.
+    public var connectLinkLifetime: Double
+    /// Origins that may frame the connect page (its CSP `frame-ancestors`) and receive its messages.
+    public var connectFrameOrigins: [String]
     /// Seconds a connection may go without delivering a whole request head (or anything, between
     /// requests) before it is closed: what a client trickling its headers gets.
     public var idleTimeout: Double
@@ -69,6 +73,8 @@ public struct ServerSettings: Sendable {
         shutdownGrace: Double = Settings.shutdownGrace.defaultValue,
         idempotencyTTL: Double = Settings.idempotencyTTL.defaultValue,
         authCacheLifetime: Double = Settings.authCacheLifetime.defaultValue,
+        connectLinkLifetime: Double = Settings.connectLinkLifetime.defaultValue,
+        connectFrameOrigins: [String] = [],
         idleTimeout: Double = Settings.idleTimeout.defaultValue,
         bodyTimeout: Double = Settings.bodyTimeout.defaultValue,
         rateLimits: RateLimitSettings = RateLimitSettings(),
@@ -97,6 +103,8 @@ public struct ServerSettings: Sendable {
         self.shutdownGrace = shutdownGrace
         self.idempotencyTTL = idempotencyTTL
         self.authCacheLifetime = authCacheLifetime
+        self.connectLinkLifetime = connectLinkLifetime
+        self.connectFrameOrigins = connectFrameOrigins
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.rateLimits = rateLimits
@@ -147,6 +155,8 @@ public struct ServerSettings: Sendable {
         shutdownGrace = try reader.value(Settings.shutdownGrace)
         idempotencyTTL = try reader.value(Settings.idempotencyTTL)
         authCacheLifetime = try reader.value(Settings.authCacheLifetime)
+        connectLinkLifetime = try reader.value(Settings.connectLinkLifetime)
+        connectFrameOrigins = try reader.value(Settings.connectFrameAncestors).split(separator: " ").map(String.init)
         idleTimeout = try reader.value(Settings.idleTimeout)
         bodyTimeout = try reader.value(Settings.bodyTimeout)
         rateLimits = try RateLimitSettings(reader: reader)
@@ -232,5 +242,14 @@ extension ConfigReader {
             providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
         }
         return ConfigReader(providers: providers)
+    }
+
+    /// `scheme://host[:port]` and nothing more, as CSP and postMessage name an origin.
+    static func isOrigin(_ value: String) -> Bool {
+        guard let components = URLComponents(string: value), let scheme = components.scheme, ["http", "https"].contains(scheme),
+            components.host?.isEmpty == false, components.path.isEmpty, components.query == nil, components.fragment == nil,
+            components.user == nil
+        else { return false }
+        return true
     }
 }

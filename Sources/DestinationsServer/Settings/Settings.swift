@@ -76,6 +76,21 @@ public enum Settings {
         default: 1.0,
         rule: .within(0...60)
     )
+    public static let connectLinkLifetime = Setting(
+        "connect_links.ttl_seconds",
+        "seconds a connect link can be used after it is made",
+        default: 86_400.0,
+        rule: .positive
+    )
+    public static let connectFrameAncestors = Setting(
+        "connect_links.frame_ancestors",
+        "origins that may frame the connect page and receive its messages (space-separated, e.g. `https://app.example.com`)",
+        default: "",
+        defaultNote: "none",
+        rule: Rule(problem: "must be origins like https://app.example.com, separated by spaces") { value in
+            value.split(separator: " ").allSatisfy { ServerSettings.isOrigin(String($0)) }
+        }
+    )
     public static let rateLimitEnabled = Setting("rate_limit.enabled", "rate limiting on or off", default: RateLimitSettings().enabled)
     public static let tokenRate = rate("rate_limit.requests_per_second", "per token: requests a second", RateLimitSettings().token.perSecond)
     public static let tokenBurst = burst("rate_limit.burst", "per token: burst", RateLimitSettings().token.burst)
@@ -193,6 +208,7 @@ public enum Settings {
         [
             host, port, databaseURL, databasePoolSize, databaseTimeout, encryptionKey, encryptionKeyFile, previousEncryptionKeys,
             publicURL, trustProxy, logLevel, logFormat, shutdownGrace, idempotencyTTL, idleTimeout, bodyTimeout, authCacheLifetime,
+            connectLinkLifetime, connectFrameAncestors,
             rateLimitEnabled, tokenRate, tokenBurst, workspaceRate, workspaceBurst, providerRate, providerBurst, sqliteReaders,
             sqliteSynchronous, jobsConcurrency, jobsProviderConcurrency, jobsPollInterval, jobsLease, jobsMaxAttempts, jobsRetryBase,
             outboundTimeout, allowPrivateNetworks, outboundResolveTimeout, outboundResolveCache, outboundResolveNegativeCache,

@@ -117,6 +117,21 @@ public struct SQLConnectLinkStore: ConnectLinkStore {
         }
     }
 
+    /// Uses the link up for the destination being made in the caller's transaction; 409 when it is no
+    /// longer usable (another request used it first, or it was revoked or expired meanwhile).
+    static func use(_ link: ConnectLinkID, for destination: DestinationID, now: Date, in db: any SQLDatabase) async throws {
+        let used = try await db.update("connect_links")
+            .set("used_at", to: now.millisecondsSince1970)
+            .set("destination_id", to: destination.rawValue)
+            .where("id", .equal, link.rawValue)
+            .where("used_at", .is, SQLLiteral.null)
+            .where("revoked_at", .is, SQLLiteral.null)
+            .where("expires_at", .greaterThan, now.millisecondsSince1970)
+            .returning("id")
+            .first()
+        guard used != nil else { throw APIError(.conflict, "This link has already been used, or was revoked or expired") }
+    }
+
     private static func select(workspace: WorkspaceID, id: ConnectLinkID, in db: any SQLDatabase) async throws -> ConnectLink? {
         try await db.select()
             .columns(columns)

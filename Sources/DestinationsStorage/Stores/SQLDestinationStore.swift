@@ -80,6 +80,9 @@ public struct SQLDestinationStore: DestinationStore {
                 .first(decodingColumn: "id", as: Int64.self)
             guard let id else { throw StorageError.missingGeneratedID }
             let destinationID = DestinationID(id)
+            if let link = new.connectLink {
+                try await SQLConnectLinkStore.use(link, for: destinationID, now: new.now, in: db)
+            }
             // A new destination has nothing to replace or coalesce with: plain inserts, a statement each.
             try await Self.countDestinations(of: new.workspaceID, by: 1, in: db)
             try await Self.insertObjects(of: destinationID, new.objects, in: db)
