@@ -1,6 +1,7 @@
 import DestinationsCore
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import SQLKit
 import TestSupport
 import Testing
@@ -122,9 +123,11 @@ struct ConnectLinksAPITests {
             #expect(link["destination_id"].int == destination)
             let expiration = try #require(link["expiration"].string.flatMap { ISO8601DateFormatter().date(from: $0) })
             #expect(abs(expiration.timeIntervalSinceNow - 600) < 5)
-            // No body at all is fine too; a destination of no one is not.
-            #expect(try await session.request(.post, "/api/v1/destinations/\(destination)/connect_links").status == .created)
-            #expect(try await session.request(.post, "/api/v1/destinations/\(Int32.max)/connect_links").status == .notFound)
+            // Without a redirect; a destination of no one is not found.
+            let bare = try await session.request(.post, "/api/v1/destinations/\(destination)/connect_links", json: "{}")
+            #expect(bare.status == .created)
+            #expect(try bare.json()["data"]["redirect_uri"] == .null)
+            #expect(try await session.request(.post, "/api/v1/destinations/\(Int32.max)/connect_links", json: "{}").status == .notFound)
             // Every type can be connected through a link.
             let connectors = try await session.request(.get, "/api/v1/connectors?per_page=100").json()["data"].array ?? []
             #expect(!connectors.isEmpty)

@@ -7,9 +7,19 @@ import Foundation
 /// Rotating the credentials key invalidates the links made before; they live a day by default.
 public struct ConnectLinkKeys: Sendable {
     private let key: SymmetricKey
+    private let formKey: SymmetricKey
 
     public init(encryptionKey: EncryptionKey) {
         self.key = encryptionKey.derivedKey(for: "connect link")
+        self.formKey = encryptionKey.derivedKey(for: "connect link form")
+    }
+
+    /// The token the page's form sends back with each submission (`X-CSRF-Token`). It comes only in the
+    /// same-origin answer describing the form, which no other site can read, and a cross-site request
+    /// cannot carry it without a CORS preflight this server never grants. No cookie, so it works framed
+    /// in another site too.
+    public func formToken(for nonce: Data) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: nonce, using: formKey)).base64URLEncodedString()
     }
 
     public static func nonce() -> Data {

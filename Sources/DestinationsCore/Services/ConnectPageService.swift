@@ -12,6 +12,8 @@ public struct ConnectPageService: Sendable {
 
     public struct Form: Sendable, Hashable {
         public var link: ConnectLink
+        /// What a submission must carry in `X-CSRF-Token`.
+        public var token: String
         public var label: String
         public var authMethod: AuthMethod
         public var fields: [FormField]
@@ -66,7 +68,15 @@ public struct ConnectPageService: Sendable {
         let fields = declaration.fields.filter { !hidden.contains($0.id) }.map { field in
             FormField(field: field, requiredMessage: declaration.requiredMessage(field), formatMessage: declaration.formatMessage(field))
         }
-        return Form(link: link, label: declaration.label, authMethod: declaration.authMethod, fields: fields)
+        return Form(link: link, token: keys.formToken(for: link.keyNonce), label: declaration.label, authMethod: declaration.authMethod, fields: fields)
+    }
+
+    /// A submission's token must be the form's (compared in constant time).
+    public func checkToken(_ presented: String?, for link: ConnectLink) throws {
+        let expected = Data(keys.formToken(for: link.keyNonce).utf8)
+        guard let presented, APIToken.constantTimeEquals(Data(presented.utf8), expected) else {
+            throw APIError(.forbidden, "The page's security token is missing or stale: reload the page and try again")
+        }
     }
 
     /// The provider's consent page, coming back to `redirectURI` (the page's callback).
@@ -74,13 +84,15 @@ public struct ConnectPageService: Sendable {
         try await oauth.authorizeURL(workspace: link.workspaceID, type: link.type, redirectURI: redirectURI, domain: domain, state: nil)
     }
 
+    /// A new destination, or for a re-authorisation link the same one with its new credentials: either
+    /// only once the connection test passed with them.
     public func connect(_ link: ConnectLink, credentials: [String: JSONValue]) async throws -> Outcome {
-        guard !link.reauthorizes else {
-            throw APIError(.conflict, "Reconnecting an existing destination through a link is not available yet")
-        }
-        let (created, test) = try await destinations.create(through: link, DestinationCreation(type: link.type, credentials: credentials))
-        guard let created else { return .testFailed(test) }
-        return .connected(created, redirect: link.redirectURI.map { Self.redirect($0, destination: created.destination.id) })
+        let (connected, test) =
+            link.reauthorizes
+            ? try await destinations.reconnect(through: link, credentials: credentials)
+            : try await destinations.create(through: link, DestinationCreation(type: link.type, credentials: credentials))
+        guard let connected else { return .testFailed(test) }
+        return .connected(connected, redirect: link.redirectURI.map { Self.redirect($0, destination: connected.destination.id) })
     }
 
     /// `redirect_uri` with the new destination's id added to its query.

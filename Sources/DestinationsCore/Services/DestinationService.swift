@@ -205,23 +205,7 @@ public struct DestinationService: Sendable {
                 }
                 if let name { next.destination.name = name }
                 if let credentials = change.credentials {
-                    let connector = try connectors.declaration(forType: stored.destination.type)
-                    let declared = Set(connector.fields.map(\.id))
-                    let storedSecrets = try secretBox.openObject(stored.secrets)
-                    let current = stored.destination.connectionDetails.merging(storedSecrets) { $1 }
-                    var validated = try connector.validate(change: credentials, over: current.filter { declared.contains($0.key) })
-                    // What the provider gave (OAuth tokens, instance URL, portal id) is kept unless a new
-                    // authorisation replaces it.
-                    validated.details.merge(stored.destination.connectionDetails.filter { !declared.contains($0.key) }) { given, _ in given }
-                    validated.secrets.merge(storedSecrets.filter { !declared.contains($0.key) }) { given, _ in given }
-                    if let grant {
-                        validated.details.merge(grant.details) { _, granted in granted }
-                        validated.secrets.merge(grant.secrets) { _, granted in granted }
-                        next.destination.authStatus = .authorized
-                    }
-                    next.destination.connectionDetails = validated.details
-                    // Sealing uses a fresh nonce: the same secrets sealed again would look like a change.
-                    if validated.secrets != storedSecrets { next.secrets = try secretBox.sealObject(validated.secrets) }
+                    try apply(credentials, grant: grant, to: &next)
                 }
                 if next != stored { next.destination.updatedAt = now }
                 return next
@@ -272,21 +256,91 @@ public struct DestinationService: Sendable {
         }
     }
 
+    /// Credentials merged over the stored ones: keys given replace stored values, what the provider gave
+    /// (OAuth tokens, instance URL, portal id) is kept unless a new authorisation (`grant`) replaces it.
+    private func apply(_ credentials: [String: JSONValue], grant: OAuthGrant?, to next: inout StoredDestination) throws {
+        let connector = try connectors.declaration(forType: next.destination.type)
+        let declared = Set(connector.fields.map(\.id))
+        let storedSecrets = try secretBox.openObject(next.secrets)
+        let current = next.destination.connectionDetails.merging(storedSecrets) { $1 }
+        var validated = try connector.validate(change: credentials, over: current.filter { declared.contains($0.key) })
+        validated.details.merge(next.destination.connectionDetails.filter { !declared.contains($0.key) }) { given, _ in given }
+        validated.secrets.merge(storedSecrets.filter { !declared.contains($0.key) }) { given, _ in given }
+        if let grant {
+            validated.details.merge(grant.details) { _, granted in granted }
+            validated.secrets.merge(grant.secrets) { _, granted in granted }
+            next.destination.authStatus = .authorized
+        }
+        next.destination.connectionDetails = validated.details
+        // Sealing uses a fresh nonce: the same secrets sealed again would look like a change.
+        if validated.secrets != storedSecrets { next.secrets = try secretBox.sealObject(validated.secrets) }
+    }
+
+    /// Through a re-authorisation link: the destination's credentials change only when the connection test
+    /// passes with them, and the link is used up in the same transaction as the change. Without a
+    /// destination when the test failed (nothing changed).
+    public func reconnect(through link: ConnectLink, credentials: [String: JSONValue]) async throws -> (DestinationDetail?, ConnectionTestResult) {
+        guard let id = link.destinationID, let stored = try await store.stored(workspace: link.workspaceID, id: id) else {
+            throw APIError(.gone, "The destination this link reconnects no longer exists.")
+        }
+        let implementation = try connectors.connector(forType: stored.destination.type)
+        try await vetHosts(implementation, credentials)
+        let grant = try await oauthGrant(credentials, connector: implementation.declaration, workspace: link.workspaceID, current: stored.destination)
+        let now = clock.now()
+        var next = stored
+        try apply(credentials, grant: grant, to: &next)
+        next.destination.updatedAt = now
+        let steps = try await calls.testConnection(
+            implementation,
+            details: next.destination.connectionDetails,
+            secrets: try secretBox.openObject(next.secrets),
+            step: "Use the credentials"
+        )
+        let result = ConnectionTestResult(steps: steps, testedAt: now)
+        guard result.succeeded else { return (nil, result) }
+        let audit = self.audit
+        let tested = next
+        let updated = try await store.update(
+            workspace: link.workspaceID,
+            id: id,
+            using: link.id,
+            audit: { before, after in
+                try audit.updated(before, after, action: .destinationUpdated, by: nil, authorized: grant != nil, at: now)
+                    + [AuditRecord(workspaceID: link.workspaceID, actorTokenID: nil, action: .connectLinkUsed, destinationID: id, connectLinkID: link.id, at: now)]
+            },
+            change: { current in
+                // What was tested is what is written, or nothing.
+                guard current.destination.revision == stored.destination.revision else {
+                    throw APIError(.conflict, "The destination changed while its connection was being tested: try again")
+                }
+                return tested
+            }
+        )
+        return (updated, result)
+    }
+
     /// For an update that carries a new `oauth_code`: the destination's type decides the provider, so it
     /// is read first (a foreign or missing id is a 404 before any provider call).
     private func oauthGrant(for change: DestinationChange, principal: Principal, id: DestinationID) async throws -> OAuthGrant? {
-        guard let credentials = change.credentials,
-            case .string(let code)? = credentials[ConnectorDeclaration.oauthCodeKey]
-        else { return nil }
+        guard let credentials = change.credentials, credentials[ConnectorDeclaration.oauthCodeKey]?.stringValue != nil else { return nil }
         let current = try await get(principal, id)
         let connector = try connectors.declaration(forType: current.destination.type)
-        guard connector.authMethod == .oauth else { return nil }
+        return try await oauthGrant(credentials, connector: connector, workspace: principal.workspaceID, current: current.destination)
+    }
+
+    private func oauthGrant(
+        _ credentials: [String: JSONValue],
+        connector: ConnectorDeclaration,
+        workspace: WorkspaceID,
+        current: Destination
+    ) async throws -> OAuthGrant? {
+        guard connector.authMethod == .oauth, case .string(let code)? = credentials[ConnectorDeclaration.oauthCodeKey] else { return nil }
         return try await oauth.exchange(
             code: code,
             state: credentials[ConnectorDeclaration.oauthStateKey]?.stringValue,
             connector: connector,
-            workspace: principal.workspaceID,
-            fields: current.destination.connectionDetails.merging(credentials.filter { $0.value.stringValue != nil }) { $1 }
+            workspace: workspace,
+            fields: current.connectionDetails.merging(credentials.filter { $0.value.stringValue != nil }) { $1 }
         )
     }
 

@@ -15,9 +15,11 @@ public protocol DestinationStore: Sendable {
     /// transaction, so concurrent updates cannot lose each other's changes. A throwing `change` writes
     /// nothing. When the next state differs, `audit` (given the states before and after) says what to
     /// record, in the same transaction. Nil when there is no such destination in the workspace.
+    /// With `link`, the connect link is used up in the same transaction (409 when it no longer can be).
     func update(
         workspace: WorkspaceID,
         id: DestinationID,
+        using link: ConnectLinkID?,
         audit: @escaping @Sendable (_ before: StoredDestination, _ after: StoredDestination) throws -> [AuditRecord],
         change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail?
@@ -32,4 +34,15 @@ public protocol DestinationStore: Sendable {
     /// Deletes the destination and everything that belongs to it, if it is still at `revision` when one
     /// is given, recording `audit` with it; false when there was none (or it has moved on).
     func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?, audit: AuditRecord) async throws -> Bool
+}
+
+extension DestinationStore {
+    public func update(
+        workspace: WorkspaceID,
+        id: DestinationID,
+        audit: @escaping @Sendable (_ before: StoredDestination, _ after: StoredDestination) throws -> [AuditRecord],
+        change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
+    ) async throws -> DestinationDetail? {
+        try await update(workspace: workspace, id: id, using: nil, audit: audit, change: change)
+    }
 }

@@ -17,11 +17,6 @@
     for (const origin of spec.frame_origins) window.parent.postMessage(data ? { message, data } : { message }, origin);
   }
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)connect_csrf=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   function showStatus(text, kind) {
     const status = byId("status");
     status.textContent = text;
@@ -172,7 +167,7 @@
     try {
       response = await fetch(base, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": spec.csrf_token },
         body: JSON.stringify({ credentials }),
       });
       body = await response.json();
@@ -244,7 +239,7 @@
       }
       const credentials = JSON.parse(sessionStorage.getItem(saved) || "{}");
       credentials.oauth_code = query.get("code") || "";
-      if (query.get("state")) credentials.oauth_state = query.get("state");
+      if (query.get("state")) credentials.state = query.get("state");
       history.replaceState(null, "", base);
       await submit(credentials);
       return;

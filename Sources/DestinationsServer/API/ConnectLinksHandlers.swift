@@ -34,9 +34,8 @@ extension DestinationsHandlers {
         _ input: Operations.CreateReauthorizationLink.Input
     ) async throws -> Operations.CreateReauthorizationLink.Output {
         let principal = try RequestScope.principal()
-        var redirectURI: String?
-        if case .json(let body)? = input.body { redirectURI = body.redirectUri }
-        let link = try await connectLinks.reauthorize(principal, DestinationID(input.path.id), redirectURI: redirectURI)
+        guard case .json(let body) = input.body else { throw APIError.badRequest("The request body must be JSON") }
+        let link = try await connectLinks.reauthorize(principal, DestinationID(input.path.id), redirectURI: body.redirectUri)
         return .created(.init(body: .json(.init(status: .created, data: payload(link, now: connectLinks.now())))))
     }
 

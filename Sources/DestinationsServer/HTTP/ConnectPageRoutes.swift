@@ -20,7 +20,7 @@ extension Router where Context == AppRequestContext {
         }
         // The page, and the same page as the provider's OAuth consent sends the browser back to it.
         for path in ["/connect/:key", "/connect/:key/callback"] {
-            get(RouterPath(path)) { request, context in
+            get(RouterPath(path)) { _, context in
                 var status = HTTPResponse.Status.ok
                 do {
                     _ = try await page.open(key: context.parameters.get("key") ?? "")
@@ -28,9 +28,7 @@ extension Router where Context == AppRequestContext {
                 } catch let error as APIError {
                     status = ErrorResponse.status(of: error.kind)
                 }
-                var response = ConnectPage.response(status, ConnectPageAssets.page, frameOrigins: frameOrigins)
-                response.headers[.setCookie] = ConnectPage.csrfCookie(secure: ConnectPage.isSecure(request))
-                return response
+                return ConnectPage.response(status, ConnectPageAssets.page, frameOrigins: frameOrigins)
             }
         }
         get("/connect/:key/form") { _, context in
@@ -46,13 +44,14 @@ extension Router where Context == AppRequestContext {
                 redirectURI: "\(base)/connect/\(key)/callback",
                 domain: request.uri.queryParameters.get("domain")
             )
-            return Response(status: .found, headers: [.location: url.absoluteString, .cacheControl: "no-store", .referrerPolicy: "no-referrer"])
+            return Response(status: .found, headers: [.location: url.absoluteString, .cacheControl: "no-store", ConnectPage.referrerPolicy: "no-referrer"])
         }
         post("/connect/:key") { request, context in
-            try ConnectPage.checkCSRF(request, base: RequestScope.current?.baseURL)
             let link = try await page.open(key: context.parameters.get("key") ?? "")
+            try page.checkToken(request.headers[ConnectPage.csrfHeader], for: link)
+            try ConnectPage.checkOrigin(request, base: RequestScope.current?.baseURL)
             let body = try await request.body.collect(upTo: RequestLimits.maximumBodySize)
-            let credentials = try ConnectPage.credentials(in: Data(buffer: body))
+            let credentials = try ConnectPage.credentials(in: Data(body.readableBytesView))
             switch try await page.connect(link, credentials: credentials) {
             case .connected(let detail, let redirect):
                 metrics.connectLinkCompleted()
@@ -66,8 +65,8 @@ extension Router where Context == AppRequestContext {
 
 /// The page's responses and checks.
 enum ConnectPage {
-    static let csrfCookieName = "connect_csrf"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 
     /// Static bytes with the page's security headers: nothing from another origin, framed only by the
     /// configured origins, the link's key never sent on as a referrer, nothing cached.
@@ -78,30 +77,15 @@ enum ConnectPage {
             .contentSecurityPolicy:
                 "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
                 + "form-action 'self'; base-uri 'none'; frame-ancestors \(ancestors)",
-            .referrerPolicy: "no-referrer",
+            ConnectPage.referrerPolicy: "no-referrer",
             .cacheControl: "no-store",
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         ]
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
 
-    /// A fresh token each time the page is served; the script sends it back in `X-CSRF-Token`.
-    static func csrfCookie(secure: Bool) -> String {
-        let token = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64URLEncodedString()
-        return "\(csrfCookieName)=\(token); Path=/connect/; SameSite=Strict" + (secure ? "; Secure" : "")
-    }
-
-    static func isSecure(_ request: Request) -> Bool {
-        RequestScope.current?.baseURL.hasPrefix("https://") == true || request.uri.scheme == "https"
-    }
-
-    /// A POST must carry the page's token as header and cookie alike, and come from this origin when the
-    /// browser says where it comes from.
-    static func checkCSRF(_ request: Request, base: String?) throws {
-        let cookie = request.cookies[csrfCookieName]?.value
-        guard let cookie, !cookie.isEmpty, request.headers[csrfHeader] == cookie else {
-            throw APIError(.forbidden, "The page's security token is missing or stale: reload the page and try again")
-        }
+    /// A submission comes from the page itself, when the browser says where it comes from.
+    static func checkOrigin(_ request: Request, base: String?) throws {
         if let origin = request.headers[.origin], let base, origin != base {
             throw APIError(.forbidden, "The form was sent from another site")
         }
@@ -153,6 +137,7 @@ enum ConnectPage {
 
         let type: String
         let label: String
+        let csrfToken: String
         let authMethod: String
         let reauthorizes: Bool
         let fields: [Field]
@@ -160,6 +145,7 @@ enum ConnectPage {
 
         enum CodingKeys: String, CodingKey {
             case type, label, reauthorizes, fields
+            case csrfToken = "csrf_token"
             case authMethod = "auth_method"
             case frameOrigins = "frame_origins"
         }
@@ -167,6 +153,7 @@ enum ConnectPage {
         init(_ form: ConnectPageService.Form, frameOrigins: [String]) {
             type = form.link.type
             label = form.label
+            csrfToken = form.token
             authMethod = form.authMethod.rawValue
             reauthorizes = form.link.reauthorizes
             self.frameOrigins = frameOrigins

@@ -243,7 +243,9 @@ extension ConfigReader {
         }
         return ConfigReader(providers: providers)
     }
+}
 
+extension ServerSettings {
     /// `scheme://host[:port]` and nothing more, as CSP and postMessage name an origin.
     static func isOrigin(_ value: String) -> Bool {
         guard let components = URLComponents(string: value), let scheme = components.scheme, ["http", "https"].contains(scheme),

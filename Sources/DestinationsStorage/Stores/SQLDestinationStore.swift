@@ -126,6 +126,7 @@ public struct SQLDestinationStore: DestinationStore {
     public func update(
         workspace: WorkspaceID,
         id: DestinationID,
+        using link: ConnectLinkID?,
         audit: @escaping @Sendable (_ before: StoredDestination, _ after: StoredDestination) throws -> [AuditRecord],
         change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {
@@ -148,6 +149,7 @@ public struct SQLDestinationStore: DestinationStore {
                     .run()
                 try await SQLAuditLog.insert(try audit(stored, next), in: db)
             }
+            if let link { try await SQLConnectLinkStore.use(link, for: id, now: next.destination.updatedAt, in: db) }
             return DestinationDetail(destination: next.destination, objects: try await Self.objects(of: id, in: db))
         }
     }

@@ -58,6 +58,7 @@ actor InMemoryDestinationStore: DestinationStore {
     func update(
         workspace: WorkspaceID,
         id: DestinationID,
+        using link: ConnectLinkID?,
         audit: @escaping @Sendable (StoredDestination, StoredDestination) throws -> [AuditRecord],
         change: @escaping @Sendable (StoredDestination) throws -> StoredDestination
     ) async throws -> DestinationDetail? {

@@ -20,6 +20,8 @@ struct Session: Sendable {
     let logs: CapturedLogs
     /// The provider every connector of this server calls.
     let fake: FakeProvider
+    /// The loopback port of a live server (`TestServer(live: true)`).
+    let port: Int?
 
     var auth: HTTPFields { [.authorization: "Bearer \(token)"] }
 

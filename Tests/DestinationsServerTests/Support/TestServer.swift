@@ -29,6 +29,8 @@ final class TestServer: Sendable {
 
     /// The database each run gets a fresh one of.
     let backend: TestBackend
+    /// Whether the server listens on a loopback port (`Session.port`), for a browser; in-process otherwise.
+    let live: Bool
     /// The database the last run used, to read it back afterwards.
     private let lastDatabase = LockedValue<DatabaseLocation?>(nil)
 
@@ -39,8 +41,10 @@ final class TestServer: Sendable {
         // and the suite took 271 s instead of 165 s with every server running hundreds of jobs.
         jobs: JobSettings = JobSettings(concurrency: 16, pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01)),
         clock: any WallClock = SystemClock(),
-        resolver: ScriptedResolver = ScriptedResolver()
+        resolver: ScriptedResolver = ScriptedResolver(),
+        live: Bool = false
     ) throws {
+        self.live = live
         self.clock = clock
         self.resolver = resolver
         self.backend = backend
@@ -92,13 +96,13 @@ final class TestServer: Sendable {
         let environment = try await ServerEnvironment.open(settings: settings, logger: logs.logger(), clock: clock, resolver: resolver)
         let bootstrap = try await environment.access.bootstrap()
         let app = try buildApplication(environment: environment)
-        return try await app.test(.router) { client in
+        return try await app.test(live ? .live : .router) { client in
             let token = try await {
                 if let bootstrap { return bootstrap.token }
                 let workspace = try await environment.access.createWorkspace(name: "tests")
                 return try await environment.access.issueToken(workspace: workspace.id)
             }()
-            return try await body(Session(client: client, token: token, environment: environment, logs: logs, fake: fake))
+            return try await body(Session(client: client, token: token, environment: environment, logs: logs, fake: fake, port: client.port))
         }
     }
 
