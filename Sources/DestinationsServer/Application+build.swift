@@ -15,8 +15,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         RequestIdMiddleware()
-        // Method and path at debug level; never headers (Authorization) or bodies (credentials).
-        LogRequestsMiddleware(.debug)
+        RequestLogMiddleware()
         RequestMetricsMiddleware(metrics: environment.metrics)
         MethodNotAllowedMiddleware(routes: .served)
         ErrorMiddleware()

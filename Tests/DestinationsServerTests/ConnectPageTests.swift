@@ -65,7 +65,10 @@ struct ConnectPageTests {
             let apiKey = try #require(fields.first { $0["id"].string == "api_key" })
             #expect(apiKey["secret"] == .bool(true))
             #expect(apiKey["required_message"].string == "credentials.api_key is required (REST API Key) for braze")
-            #expect(fields.first { $0["id"].string == "instance_url" }?["format_message"].string == "credentials.instance_url must be an absolute http or https URL")
+            #expect(
+                fields.first { $0["id"].string == "instance_url" }?["format_message"].string
+                    == "credentials.instance_url must be an absolute http or https URL"
+            )
 
             let credentials = #"{"instance_url": "\#(session.fake.baseURL.absoluteString)", "api_key": "CANARY-page-key", "data_import_key": ""}"#
             // Without the page's token, or with another link's, or from another site: refused, nothing saved.
@@ -102,8 +105,17 @@ struct ConnectPageTests {
             #expect(try await Self.open(session, key).0.status == .gone)
             #expect(try await Self.destinations(session) == 1)
             let trail = try await session.request(.get, "/api/v1/audit_events?per_page=100").json()["data"].array ?? []
-            #expect(trail.contains { $0["action"].string == "connect_link.used" && $0["destination_id"].int == id && $0["connect_link_id"].int == linkID })
+            #expect(
+                trail.contains { $0["action"].string == "connect_link.used" && $0["destination_id"].int == id && $0["connect_link_id"].int == linkID }
+            )
             #expect(trail.contains { $0["action"].string == "destination.created" && $0["token_id"] == .null && $0["connect_link_id"].int == linkID })
+            // The key is a bearer secret: no log line has it.
+            #expect(session.logs.all.contains { $0.contains("/connect/[key]") })
+            #expect(!session.logs.all.joined(separator: "\n").contains(key))
+            let metrics = String(buffer: try await session.request(.get, "/metrics", headers: [:]).body)
+            // Two pages opened while usable (this link's and the other one's), one completed.
+            #expect(metrics.contains("destinations_connect_links_opened_total 2"))
+            #expect(metrics.contains("destinations_connect_links_completed_total 1"))
         }
     }
 
@@ -182,7 +194,8 @@ struct ConnectPageTests {
         try await TestServer(backend).run { session in
             let accepted = LockedValue<Set<String>>(["Bearer braze-key", "Bearer CANARY-new-key"])
             session.fake.on("GET", "/events/list") { call in
-                accepted.value.contains(call.header("authorization") ?? "") ? .json(#"{"message": "success"}"#) : .json(#"{"message": "Invalid API Key"}"#, status: 401)
+                accepted.value.contains(call.header("authorization") ?? "")
+                    ? .json(#"{"message": "success"}"#) : .json(#"{"message": "Invalid API Key"}"#, status: 401)
             }
             let id = try await session.createBraze()
             let created = try await session.request(.post, "/api/v1/destinations/\(id)/connect_links", json: "{}")
@@ -209,13 +222,17 @@ struct ConnectPageTests {
     func aConfigurationIsTestedWithoutSavingAnything(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in
             session.fake.on("GET", "/events/list") { call in
-                call.header("authorization") == "Bearer good" ? .json(#"{"message": "success"}"#) : .json(#"{"message": "Invalid API Key"}"#, status: 401)
+                call.header("authorization") == "Bearer good"
+                    ? .json(#"{"message": "success"}"#) : .json(#"{"message": "Invalid API Key"}"#, status: 401)
             }
             func test(_ key: String) async throws -> TestResponse {
                 try await session.request(
                     .post,
                     "/api/v1/destinations/test",
-                    json: Session.serviceConnection(type: "braze", credentials: ["api_key": "\(key)", "instance_url": "\(session.fake.baseURL.absoluteString)"])
+                    json: Session.serviceConnection(
+                        type: "braze",
+                        credentials: ["api_key": "\(key)", "instance_url": "\(session.fake.baseURL.absoluteString)"]
+                    )
                 )
             }
             let passed = try await test("good")
@@ -228,7 +245,11 @@ struct ConnectPageTests {
             #expect(try failed.json()["data"]["steps"].array?.first?["error"]["message"].string?.contains("Invalid API Key") == true)
             #expect(!String(buffer: failed.body).contains("CANARY-bad"))
             // Bad input is refused as a create refuses it; nothing was ever stored.
-            let bad = try await session.request(.post, "/api/v1/destinations/test", json: Session.serviceConnection(type: "braze", credentials: ["api_key": "k"]))
+            let bad = try await session.request(
+                .post,
+                "/api/v1/destinations/test",
+                json: Session.serviceConnection(type: "braze", credentials: ["api_key": "k"])
+            )
             #expect(bad.status == .unprocessableContent)
             #expect(try bad.json()["message"].string?.contains("instance_url") == true)
             #expect(try await Self.destinations(session) == 0)

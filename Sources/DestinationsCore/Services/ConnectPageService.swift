@@ -68,7 +68,13 @@ public struct ConnectPageService: Sendable {
         let fields = declaration.fields.filter { !hidden.contains($0.id) }.map { field in
             FormField(field: field, requiredMessage: declaration.requiredMessage(field), formatMessage: declaration.formatMessage(field))
         }
-        return Form(link: link, token: keys.formToken(for: link.keyNonce), label: declaration.label, authMethod: declaration.authMethod, fields: fields)
+        return Form(
+            link: link,
+            token: keys.formToken(for: link.keyNonce),
+            label: declaration.label,
+            authMethod: declaration.authMethod,
+            fields: fields
+        )
     }
 
     /// A submission's token must be the form's (compared in constant time).

@@ -306,7 +306,16 @@ public struct DestinationService: Sendable {
             using: link.id,
             audit: { before, after in
                 try audit.updated(before, after, action: .destinationUpdated, by: nil, authorized: grant != nil, at: now)
-                    + [AuditRecord(workspaceID: link.workspaceID, actorTokenID: nil, action: .connectLinkUsed, destinationID: id, connectLinkID: link.id, at: now)]
+                    + [
+                        AuditRecord(
+                            workspaceID: link.workspaceID,
+                            actorTokenID: nil,
+                            action: .connectLinkUsed,
+                            destinationID: id,
+                            connectLinkID: link.id,
+                            at: now
+                        )
+                    ]
             },
             change: { current in
                 // What was tested is what is written, or nothing.

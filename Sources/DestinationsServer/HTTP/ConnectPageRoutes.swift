@@ -44,7 +44,10 @@ extension Router where Context == AppRequestContext {
                 redirectURI: "\(base)/connect/\(key)/callback",
                 domain: request.uri.queryParameters.get("domain")
             )
-            return Response(status: .found, headers: [.location: url.absoluteString, .cacheControl: "no-store", ConnectPage.referrerPolicy: "no-referrer"])
+            return Response(
+                status: .found,
+                headers: [.location: url.absoluteString, .cacheControl: "no-store", ConnectPage.referrerPolicy: "no-referrer"]
+            )
         }
         post("/connect/:key") { request, context in
             let link = try await page.open(key: context.parameters.get("key") ?? "")
