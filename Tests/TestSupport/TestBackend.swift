@@ -46,7 +46,9 @@ actor PostgresTestServer {
         guard let url = TestBackend.postgresURL, case .postgres(let location) = try DatabaseLocation(url) else {
             throw TestBackendError("TEST_POSTGRES_URL is not a postgres:// URL")
         }
-        let database = PostgresDatabase(location: location, poolSize: 4, deadline: .seconds(30), logger: Logger(label: "test-postgres"))
+        // Hundreds of test cases ask for a database at once and PostgreSQL makes them one at a time (each
+        // copies template1 under a lock): a creation may wait minutes behind the others on a loaded machine.
+        let database = PostgresDatabase(location: location, poolSize: 4, deadline: .seconds(600), logger: Logger(label: "test-postgres"))
         // Databases of runs more than an hour old: their processes are gone.
         let cutoff = Int(Date().timeIntervalSince1970) - 3600
         let stale = try await database.read { db in
