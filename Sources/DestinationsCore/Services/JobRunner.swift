@@ -15,9 +15,8 @@ public struct JobRunner: Sendable {
     private let destinations: any DestinationStore
     private let connectors: ConnectorRegistry
     private let secretBox: any SecretBox
-    private let http: any ProviderHTTP
+    private let calls: ProviderCalls
     private let tokens: TokenRefresher
-    private let baseURLOverrides: [String: URL]
     private let retry: RetryPolicy
     private let telemetry: any Telemetry
     private let clock: any WallClock
@@ -38,9 +37,8 @@ public struct JobRunner: Sendable {
         self.destinations = destinations
         self.connectors = connectors
         self.secretBox = secretBox
-        self.http = http
+        self.calls = ProviderCalls(http: http, baseURLOverrides: baseURLOverrides, telemetry: telemetry)
         self.tokens = tokens
-        self.baseURLOverrides = baseURLOverrides
         self.retry = retry
         self.telemetry = telemetry
         self.clock = clock
@@ -107,12 +105,7 @@ public struct JobRunner: Sendable {
             throw ProviderFailure.permanent("The destination's credentials cannot be decrypted with the configured keys: \(error)")
         }
         let secrets = try await tokens.freshSecrets(stored, sealed)
-        let context = ConnectorContext(
-            details: stored.destination.connectionDetails,
-            secrets: secrets,
-            http: MeasuredProviderHTTP(http, connector: stored.destination.type, telemetry: telemetry),
-            baseURLOverride: baseURLOverrides[stored.destination.type]
-        )
+        let context = calls.context(type: stored.destination.type, details: stored.destination.connectionDetails, secrets: secrets)
         return (connector, context)
     }
 
