@@ -46,6 +46,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let workspaceNotFound = APIError(.notFound, "Workspace not found")
     public static let connectLinkNotFound = APIError(.notFound, "Connect link not found")
     public static let destinationNotFound = APIError(.notFound, "Destination not found")
+    public static let webhookNotFound = APIError(.notFound, "Webhook not found")
+    public static let webhookDeliveryNotFound = APIError(.notFound, "Webhook delivery not found")
     public static let staleDestination = APIError(
         .preconditionFailed,
         "The destination changed since the ETag in If-Match was read: GET it again and retry with its new ETag"

@@ -240,5 +240,67 @@ enum Migrations {
                 "ALTER TABLE audit_events ADD COLUMN connect_link_id BIGINT",
             ]
         },
+        Migration(version: 11, name: "webhooks, their events (the outbox) and deliveries") { dialect in
+            [
+                """
+                CREATE TABLE webhooks (
+                    id \(dialect.identityPrimaryKey),
+                    workspace_id BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    description TEXT,
+                    events TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    secret_key_id TEXT NOT NULL,
+                    secret \(dialect.bytes) NOT NULL,
+                    previous_secret_key_id TEXT,
+                    previous_secret \(dialect.bytes),
+                    previous_secret_expires_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX webhooks_by_workspace ON webhooks (workspace_id, created_at, id)",
+                // Written in the transaction of the change that caused them; kept while a delivery needs them.
+                """
+                CREATE TABLE webhook_events (
+                    id \(dialect.identityPrimaryKey),
+                    uuid TEXT NOT NULL UNIQUE,
+                    workspace_id BIGINT NOT NULL,
+                    event TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE webhook_deliveries (
+                    id \(dialect.identityPrimaryKey),
+                    webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+                    event_id BIGINT NOT NULL REFERENCES webhook_events (id),
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at BIGINT,
+                    locked_by TEXT,
+                    locked_until BIGINT,
+                    created_at BIGINT NOT NULL,
+                    finished_at BIGINT
+                )
+                """,
+                "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id) WHERE status = 'pending'",
+                "CREATE INDEX webhook_deliveries_running ON webhook_deliveries (locked_until) WHERE status = 'delivering'",
+                "CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, id)",
+                "CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id)",
+                """
+                CREATE TABLE webhook_attempts (
+                    id \(dialect.identityPrimaryKey),
+                    delivery_id BIGINT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+                    attempted_at BIGINT NOT NULL,
+                    status_code INTEGER,
+                    duration_ms BIGINT NOT NULL,
+                    error TEXT
+                )
+                """,
+                "CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id, id)",
+            ]
+        },
     ]
 }

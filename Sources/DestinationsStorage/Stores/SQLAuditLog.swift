@@ -24,22 +24,18 @@ public struct SQLAuditLog: AuditLog {
                 guard let destination else { return select }
                 return select.where("destination_id", .equal, destination.rawValue)
             }
-            let total =
-                try await scoped(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total"))
-                .first(decodingColumn: "total", as: Int64.self) ?? 0
-            guard let offset = request.offset(whenTotalIs: total) else {
-                return Page(items: [], request: request, totalRecords: total)
-            }
-            let rows = try await scoped(db.select().column("*"))
-                .orderBy("id", request.order == .ascending ? .ascending : .descending)
-                .limit(Int(request.perPage))
-                .offset(Int(offset))
-                .all()
-            return Page(items: try rows.map(Self.event), request: request, totalRecords: total)
+            return try await db.page(
+                request,
+                counting: scoped(db.select()),
+                rows: scoped(db.select().column("*")),
+                orderedBy: [SQLColumn("id")],
+                decode: { try $0.map(Self.event) }
+            )
         }
     }
 
-    /// Writes the records inside a caller's transaction, so they stand or fall with the change they describe.
+    /// Writes the records inside a caller's transaction, so they stand or fall with the change they describe,
+    /// and the webhook events they announce with them.
     static func insert(_ records: [AuditRecord], in db: any SQLDatabase) async throws {
         guard !records.isEmpty else { return }
         let organizations = try await organizations(of: Set(records.filter { $0.organizationID == nil }.compactMap(\.workspaceID)), in: db)
@@ -76,6 +72,7 @@ public struct SQLAuditLog: AuditLog {
             )
         }
         try await insert.run()
+        try await WebhookOutbox.record(records.compactMap(WebhookEvent.init), in: db)
     }
 
     private static func organizations(of workspaces: Set<WorkspaceID>, in db: any SQLDatabase) async throws -> [WorkspaceID: OrganizationID] {

@@ -67,26 +67,13 @@ public struct SQLConnectLinkStore: ConnectLinkStore {
 
     public func page(workspace: WorkspaceID, request: PageRequest) async throws -> Page<ConnectLink> {
         try await database.read { db in
-            let total =
-                try await db.select()
-                .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
-                .from("connect_links")
-                .where("workspace_id", .equal, workspace.rawValue)
-                .first(decodingColumn: "total", as: Int64.self) ?? 0
-            guard let offset = request.offset(whenTotalIs: total) else {
-                return Page(items: [], request: request, totalRecords: total)
-            }
-            let direction: SQLDirection = request.order == .ascending ? .ascending : .descending
-            let rows = try await db.select()
-                .columns(Self.columns)
-                .from("connect_links")
-                .where("workspace_id", .equal, workspace.rawValue)
-                .orderBy("created_at", direction)
-                .orderBy("id", direction)
-                .limit(Int(request.perPage))
-                .offset(Int(offset))
-                .all()
-            return Page(items: try rows.map(Self.link), request: request, totalRecords: total)
+            try await db.page(
+                request,
+                counting: db.select().from("connect_links").where("workspace_id", .equal, workspace.rawValue),
+                rows: db.select().columns(Self.columns).from("connect_links").where("workspace_id", .equal, workspace.rawValue),
+                orderedBy: creationOrder,
+                decode: { try $0.map(Self.link) }
+            )
         }
     }
 

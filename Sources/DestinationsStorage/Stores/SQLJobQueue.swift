@@ -211,6 +211,7 @@ public struct SQLJobQueue: JobQueue {
             case .test(let test):
                 try await SQLDestinationStore.recordTest(test, of: destination, in: db)
             }
+            try await WebhookOutbox.record([WebhookEvent(finished: lease.job, result: result, failure: nil, at: now)], in: db)
             return true
         }
     }
@@ -226,7 +227,11 @@ public struct SQLJobQueue: JobQueue {
     }
 
     public func fail(_ lease: JobLease, message: String, now: Date) async throws -> Bool {
-        try await database.writeStatement { db in try await Self.finish(lease, status: .failed, message: message, now: now, in: db) }
+        try await database.write { db in
+            guard try await Self.finish(lease, status: .failed, message: message, now: now, in: db) else { return false }
+            try await WebhookOutbox.record([WebhookEvent(finished: lease.job, result: nil, failure: message, at: now)], in: db)
+            return true
+        }
     }
 
     public func release(_ lease: JobLease, now: Date) async throws -> Bool {
@@ -240,24 +245,25 @@ public struct SQLJobQueue: JobQueue {
     }
 
     public func requeueExpired(now: Date) async throws -> Int {
-        let now = now.millisecondsSince1970
+        let message = "The worker running this job stopped, and it has no attempts left"
         return try await database.write { db in
             let failed = try await db.raw(
                 """
-                UPDATE jobs SET status = 'failed', finished_at = \(bind: now), locked_by = NULL, locked_until = NULL,
-                    message = 'The worker running this job stopped, and it has no attempts left'
-                WHERE status = 'running' AND locked_until < \(bind: now) AND attempts >= max_attempts
-                RETURNING id
+                UPDATE jobs SET status = 'failed', finished_at = \(bind: now.millisecondsSince1970), locked_by = NULL, locked_until = NULL,
+                    message = \(bind: message)
+                WHERE status = 'running' AND locked_until < \(bind: now.millisecondsSince1970) AND attempts >= max_attempts
+                RETURNING \(unsafeRaw: Self.columns.joined(separator: ", "))
                 """
-            ).all().count
+            ).all().map(Self.job)
+            try await WebhookOutbox.record(failed.map { WebhookEvent(finished: $0, result: nil, failure: message, at: now) }, in: db)
             let requeued = try await db.raw(
                 """
-                UPDATE jobs SET status = 'queued', run_at = \(bind: now), locked_by = NULL, locked_until = NULL
-                WHERE status = 'running' AND locked_until < \(bind: now)
+                UPDATE jobs SET status = 'queued', run_at = \(bind: now.millisecondsSince1970), locked_by = NULL, locked_until = NULL
+                WHERE status = 'running' AND locked_until < \(bind: now.millisecondsSince1970)
                 RETURNING id
                 """
             ).all().count
-            return failed + requeued
+            return failed.count + requeued
         }
     }
 

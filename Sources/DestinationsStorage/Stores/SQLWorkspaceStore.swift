@@ -74,20 +74,13 @@ public struct SQLWorkspaceStore: WorkspaceStore {
                     .where("organization_id", .equal, organization.rawValue)
                     .where("deleted_at", .is, SQLLiteral.null)
             }
-            let total =
-                try await live(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total"))
-                .first(decodingColumn: "total", as: Int64.self) ?? 0
-            guard let offset = request.offset(whenTotalIs: total) else {
-                return Page(items: [], request: request, totalRecords: total)
-            }
-            let direction: SQLDirection = request.order == .ascending ? .ascending : .descending
-            let rows = try await live(db.select().columns(Self.workspaceColumns))
-                .orderBy("created_at", direction)
-                .orderBy("id", direction)
-                .limit(Int(request.perPage))
-                .offset(Int(offset))
-                .all()
-            return Page(items: try rows.map(Self.workspace), request: request, totalRecords: total)
+            return try await db.page(
+                request,
+                counting: live(db.select()),
+                rows: live(db.select().columns(Self.workspaceColumns)),
+                orderedBy: creationOrder,
+                decode: { try $0.map(Self.workspace) }
+            )
         }
     }
 
@@ -137,6 +130,7 @@ public struct SQLWorkspaceStore: WorkspaceStore {
             let jobs = try await db.delete(from: "jobs").where("workspace_id", .equal, id.rawValue).returning("id").all().count
             let destinations = try await db.delete(from: "destinations").where("workspace_id", .equal, id.rawValue).returning("id").all().count
             try await db.delete(from: "oauth_authorizations").where("workspace_id", .equal, id.rawValue).run()
+            try await db.delete(from: "webhooks").where("workspace_id", .equal, id.rawValue).run()
             let tokens = try await Self.revokeTokens(at: now, in: db) { $0.where("workspace_id", .equal, id.rawValue) }.count
             try await db.update("workspaces")
                 .set("deleted_at", to: now.millisecondsSince1970)
