@@ -39,6 +39,7 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         audit: environment.audit,
         workspaces: environment.workspaces,
         connectLinks: environment.connectLinks,
+        webhooks: environment.webhooks,
         connectors: Catalog.registry
     )
     .registerHandlers(
@@ -51,6 +52,8 @@ public func buildApplication(environment: ServerEnvironment) throws -> some Appl
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "destinations"),
         services: [EnvironmentService(environment: environment), environment.jobWorker, MaintenanceService(environment: environment)]
+            // An instance that leaves delivering to others runs no delivery service at all.
+            + (settings.webhooks.concurrency > 0 ? [environment.webhookDeliverer] : [])
             + (environment.jobListener.map { [JobListenerService(listener: $0)] } ?? []),
         logger: environment.logger
     )

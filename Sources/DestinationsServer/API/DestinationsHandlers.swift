@@ -14,6 +14,7 @@ struct DestinationsHandlers: APIProtocol {
     let audit: AuditService
     let workspaces: WorkspaceService
     let connectLinks: ConnectLinkService
+    let webhooks: WebhookService
     let connectors: ConnectorRegistry
 
     func getOpenAPIDocument(_ input: Operations.GetOpenAPIDocument.Input) async throws -> Operations.GetOpenAPIDocument.Output {

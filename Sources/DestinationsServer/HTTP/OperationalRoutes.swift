@@ -15,6 +15,9 @@ extension Router where Context == AppRequestContext {
             return Self.json(.serviceUnavailable, #"{"status":"unavailable","reason":\#(encoded)}"#)
         }
         get("/metrics") { _, _ in
+            if let (oldestAge, due) = try? await environment.webhookQueue.backlog(now: environment.clock.now()) {
+                environment.metrics.webhookQueue(due: due, oldestAgeSeconds: oldestAge)
+            }
             if let (queued, running) = try? await environment.jobQueue.activeCounts() {
                 environment.metrics.jobQueue(queued: queued, running: running)
             }

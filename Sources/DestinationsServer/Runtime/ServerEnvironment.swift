@@ -13,6 +13,7 @@ public struct ServerEnvironment: Sendable {
     public let workspaces: WorkspaceService
     public let connectLinks: ConnectLinkService
     public let connectPage: ConnectPageService
+    public let webhooks: WebhookService
     public let jobs: JobService
     public let oauth: OAuthService
     public let audit: AuditService
@@ -29,6 +30,9 @@ public struct ServerEnvironment: Sendable {
     let wakeup: JobWakeup
     let jobOutcomes = JobOutcomes()
     let providerHTTP: AsyncHTTPProviderClient
+    let webhookQueue: any WebhookDeliveryQueue
+    /// Webhook deliveries' own connections and deadline, apart from the providers'.
+    let webhookHTTP: AsyncHTTPProviderClient
     let clock: any WallClock
 
     /// Opens (creating if needed) the database, applies pending migrations and loads the encryption key.
@@ -83,6 +87,18 @@ public struct ServerEnvironment: Sendable {
                 connectionsPerHost: settings.jobs.providerConcurrency
             )
         } catch {
+            try? await database.close()
+            throw error
+        }
+        let webhookHTTP: AsyncHTTPProviderClient
+        do {
+            webhookHTTP = try await AsyncHTTPProviderClient.start(
+                outboundGuard: outboundGuard,
+                timeout: settings.webhooks.timeout,
+                connectionsPerHost: max(1, settings.webhooks.concurrency)
+            )
+        } catch {
+            try? await providerHTTP.shutdown()
             try? await database.close()
             throw error
         }
@@ -144,6 +160,13 @@ public struct ServerEnvironment: Sendable {
                 connectors: Catalog.registry,
                 clock: clock
             ),
+            webhooks: WebhookService(
+                store: SQLWebhookStore(database: database),
+                secretBox: secretBox,
+                hostPolicy: outboundGuard,
+                allowPlainHTTP: settings.allowPrivateNetworks,
+                clock: clock
+            ),
             jobs: JobService(queue: queue, destinations: store, notifier: wakeup, maxAttempts: settings.jobs.retry.maxAttempts, clock: clock),
             oauth: oauth,
             audit: AuditService(log: auditLog),
@@ -169,6 +192,8 @@ public struct ServerEnvironment: Sendable {
             tokenRefresher: tokenRefresher,
             wakeup: wakeup,
             providerHTTP: providerHTTP,
+            webhookQueue: SQLWebhookDeliveryQueue(database: database, retryPeriod: settings.webhooks.retryPeriod),
+            webhookHTTP: webhookHTTP,
             clock: clock
         )
     }
@@ -176,6 +201,7 @@ public struct ServerEnvironment: Sendable {
     /// Closes the database and the outbound HTTP client.
     public func close() async throws {
         try await providerHTTP.shutdown()
+        try await webhookHTTP.shutdown()
         try await database.close()
     }
 
@@ -192,6 +218,18 @@ public struct ServerEnvironment: Sendable {
             wakeup: wakeup,
             outcomes: jobOutcomes,
             settings: settings.jobs,
+            clock: clock,
+            logger: logger
+        )
+    }
+
+    /// The service that sends webhook deliveries, for the application's service group.
+    var webhookDeliverer: WebhookDeliveryService {
+        WebhookDeliveryService(
+            queue: webhookQueue,
+            sender: WebhookSender(http: webhookHTTP, secretBox: secretBox, retry: settings.webhooks.retry, clock: clock),
+            settings: settings.webhooks,
+            metrics: metrics,
             clock: clock,
             logger: logger
         )

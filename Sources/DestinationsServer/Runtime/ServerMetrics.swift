@@ -36,6 +36,19 @@ public final class ServerMetrics: Telemetry {
         Gauge(label: "destinations_jobs_running", factory: factory).record(running)
     }
 
+    /// Webhook deliveries due and not yet sent, across every instance, and how long the oldest has waited,
+    /// read from the database at each scrape.
+    func webhookQueue(due: Int, oldestAgeSeconds: Double) {
+        Gauge(label: "destinations_webhook_deliveries_due", factory: factory).record(due)
+        Gauge(label: "destinations_webhook_queue_age_seconds", factory: factory).record(oldestAgeSeconds)
+    }
+
+    /// One attempt at a delivery: `succeeded`, `retrying` or `failed`.
+    func webhookAttempt(outcome: String, seconds: Double) {
+        Counter(label: "destinations_webhook_deliveries_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+        Timer(label: "destinations_webhook_delivery_duration_seconds", factory: factory).recordSeconds(seconds)
+    }
+
     func rateLimited(bucket: String) {
         Counter(label: "destinations_rate_limited_total", dimensions: [("bucket", bucket)], factory: factory).increment()
     }

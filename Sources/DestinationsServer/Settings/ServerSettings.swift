@@ -45,6 +45,7 @@ public struct ServerSettings: Sendable {
     /// Seconds a PostgreSQL call may take before the request fails with 503.
     public var databaseTimeout: Double
     public var jobs: JobSettings
+    public var webhooks: WebhookSettings
     /// Whether provider calls may reach loopback, private and link-local addresses.
     public var allowPrivateNetworks: Bool
     /// Seconds each provider call may take.
@@ -83,6 +84,7 @@ public struct ServerSettings: Sendable {
         databasePoolSize: Int = Settings.databasePoolSize.defaultValue,
         databaseTimeout: Double = Settings.databaseTimeout.defaultValue,
         jobs: JobSettings = JobSettings(),
+        webhooks: WebhookSettings = WebhookSettings(),
         allowPrivateNetworks: Bool = Settings.allowPrivateNetworks.defaultValue,
         outboundTimeout: Double = Settings.outboundTimeout.defaultValue,
         outboundResolveTimeout: Double = Settings.outboundResolveTimeout.defaultValue,
@@ -113,6 +115,7 @@ public struct ServerSettings: Sendable {
         self.databasePoolSize = databasePoolSize
         self.databaseTimeout = databaseTimeout
         self.jobs = jobs
+        self.webhooks = webhooks
         self.allowPrivateNetworks = allowPrivateNetworks
         self.outboundTimeout = outboundTimeout
         self.outboundResolveTimeout = outboundResolveTimeout
@@ -173,6 +176,15 @@ public struct ServerSettings: Sendable {
         jobs.leaseDuration = try reader.value(Settings.jobsLease)
         jobs.retry.maxAttempts = try reader.value(Settings.jobsMaxAttempts)
         jobs.retry.baseDelay = try reader.value(Settings.jobsRetryBase)
+        webhooks.concurrency = try reader.value(Settings.webhooksConcurrency)
+        webhooks.pollInterval = try reader.value(Settings.webhooksPollInterval)
+        webhooks.timeout = try reader.value(Settings.webhooksTimeout)
+        webhooks.leaseDuration = try reader.value(Settings.webhooksLease)
+        guard webhooks.leaseDuration > webhooks.timeout else {
+            throw Settings.webhooksLease.invalid("must be more than webhooks.timeout_seconds (\(webhooks.timeout))")
+        }
+        webhooks.retryBase = try reader.value(Settings.webhooksRetryBase)
+        webhooks.retryPeriod = try reader.value(Settings.webhooksRetryPeriod)
         allowPrivateNetworks = try reader.value(Settings.allowPrivateNetworks)
         outboundTimeout = try reader.value(Settings.outboundTimeout)
         outboundResolveTimeout = try reader.value(Settings.outboundResolveTimeout)

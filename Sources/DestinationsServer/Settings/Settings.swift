@@ -147,6 +147,42 @@ public enum Settings {
         default: JobSettings().retry.baseDelay,
         rule: .notNegative
     )
+    public static let webhooksConcurrency = Setting(
+        "webhooks.concurrency",
+        "webhook deliveries sent at once by this process (0: leave them to other instances)",
+        default: WebhookSettings().concurrency,
+        rule: .within(0...4096)
+    )
+    public static let webhooksPollInterval = Setting(
+        "webhooks.poll_interval",
+        "seconds between idle delivery workers' looks for due deliveries",
+        default: WebhookSettings().pollInterval,
+        rule: .positive
+    )
+    public static let webhooksTimeout = Setting(
+        "webhooks.timeout_seconds",
+        "seconds a webhook receiver has to answer",
+        default: WebhookSettings().timeout,
+        rule: .positive
+    )
+    public static let webhooksLease = Setting(
+        "webhooks.lease_seconds",
+        "seconds a claimed delivery stays claimed; a dead worker's are sent again after it (more than the timeout)",
+        default: WebhookSettings().leaseDuration,
+        rule: .positive
+    )
+    public static let webhooksRetryBase = Setting(
+        "webhooks.retry_base_seconds",
+        "seconds before a delivery's first retry (doubling, with jitter, up to an hour)",
+        default: WebhookSettings().retryBase,
+        rule: .notNegative
+    )
+    public static let webhooksRetryPeriod = Setting(
+        "webhooks.retry_period_seconds",
+        "seconds after an event its delivery is retried before it is marked failed",
+        default: WebhookSettings().retryPeriod,
+        rule: .notNegative
+    )
     public static let outboundTimeout = Setting("outbound.timeout_seconds", "seconds each provider call may take", default: 30.0, rule: .positive)
     public static let allowPrivateNetworks = Setting(
         "outbound.allow_private_networks",
@@ -211,6 +247,7 @@ public enum Settings {
             connectLinkLifetime, connectFrameAncestors,
             rateLimitEnabled, tokenRate, tokenBurst, workspaceRate, workspaceBurst, providerRate, providerBurst, sqliteReaders,
             sqliteSynchronous, jobsConcurrency, jobsProviderConcurrency, jobsPollInterval, jobsLease, jobsMaxAttempts, jobsRetryBase,
+            webhooksConcurrency, webhooksPollInterval, webhooksTimeout, webhooksLease, webhooksRetryBase, webhooksRetryPeriod,
             outboundTimeout, allowPrivateNetworks, outboundResolveTimeout, outboundResolveCache, outboundResolveNegativeCache,
             connectorBaseURL, oauthClientID, oauthClientSecret,
             oauthAuthorizeURL, oauthTokenURL, oauthSandboxAuthorizeURL, oauthSandboxTokenURL, configFile,

@@ -40,6 +40,9 @@ final class TestServer: Sendable {
         // Sixteen jobs at once, not the server's 512: ~400 test servers share two cores and one PostgreSQL,
         // and the suite took 271 s instead of 165 s with every server running hundreds of jobs.
         jobs: JobSettings = JobSettings(concurrency: 16, pollInterval: 0.05, leaseDuration: 60, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01)),
+        // No delivery workers unless a test asks for them: hundreds of servers polling for deliveries none
+        // of their tests expects would only load the machine. Events are recorded either way.
+        webhooks: WebhookSettings = WebhookSettings(concurrency: 0),
         clock: any WallClock = SystemClock(),
         resolver: ScriptedResolver = ScriptedResolver(),
         live: Bool = false
@@ -61,6 +64,7 @@ final class TestServer: Sendable {
             // Every suite runs at once against one PostgreSQL server: a slow call is load, not an outage.
             databaseTimeout: 60,
             jobs: jobs,
+            webhooks: webhooks,
             allowPrivateNetworks: true,
             // Likewise a fake provider on loopback that answers late; the timeout tests set their own.
             outboundTimeout: 30
