@@ -5,7 +5,14 @@ keys from a small space and would reuse one for a different request, which the s
 (422). A key the fuzzer drew as valid gets a unique suffix; a key drawn to be invalid is sent as drawn.
 Workspace names are unique in an organisation, so a valid one drawn twice would rightly be refused (409):
 a name drawn as valid gets a unique suffix too.
+
+A webhook's endpoint receives the server's deliveries, so a drawn one (`https://example.com/x`) would have
+the server post off the machine. Every string `endpoint` in a body sent under /webhooks (POST /webhooks,
+PATCH /webhooks/{webhook_id}) is replaced with FUZZ_WEBHOOK_ENDPOINT, the fake provider on loopback, in
+negative cases too (schemathesis revalidates a case a hook edits); a non-string endpoint is sent as drawn.
+Without the variable the hooks do not load, and nothing is sent.
 """
+import os
 import re
 import uuid
 
@@ -13,6 +20,7 @@ import schemathesis
 
 VALID_KEY = re.compile(r"^[!-~]{1,255}$")
 VALID_NAME = re.compile(r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$")
+WEBHOOK_ENDPOINT = os.environ["FUZZ_WEBHOOK_ENDPOINT"]
 
 
 @schemathesis.hook
@@ -25,3 +33,6 @@ def before_call(context, case, kwargs):
         name = body.get("name")
         if isinstance(name, str) and VALID_NAME.match(name) and len(name) <= 255:
             body["name"] = name[:200] + " " + uuid.uuid4().hex
+    # Whatever the method and however the case was drawn: only loopback ever receives a delivery.
+    if case.path.startswith("/webhooks") and isinstance(body, dict) and isinstance(body.get("endpoint"), str):
+        body["endpoint"] = WEBHOOK_ENDPOINT
