@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@Suite("The destinations command line")
+@Suite("The destinations command line", .occupiesATestSlot)
 struct CLITests {
     let sandbox: CLISandbox
     var executable: BuiltExecutable { sandbox.executable }

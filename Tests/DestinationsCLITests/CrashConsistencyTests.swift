@@ -8,7 +8,7 @@ import Testing
 /// The real binary under concurrent creates, renames and deletes, killed with SIGKILL at seeded random
 /// moments and restarted: every acknowledged write is there as acknowledged, nothing else is half there,
 /// the database file is sound, and the refreshes queued before a kill complete after it.
-@Suite("Crash consistency")
+@Suite("Crash consistency", .occupiesATestSlot)
 struct CrashConsistencyTests {
     let sandbox: CLISandbox
     var executable: BuiltExecutable { sandbox.executable }

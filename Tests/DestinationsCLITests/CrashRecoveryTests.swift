@@ -7,7 +7,7 @@ import Testing
 
 /// The real binary, killed with SIGKILL while a refresh runs: after a restart the job is taken up
 /// again and completes.
-@Suite("Crash recovery")
+@Suite("Crash recovery", .occupiesATestSlot)
 struct CrashRecoveryTests {
     let sandbox: CLISandbox
     var executable: BuiltExecutable { sandbox.executable }

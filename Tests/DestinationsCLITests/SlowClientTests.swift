@@ -4,7 +4,7 @@ import Testing
 
 /// Clients that trickle their requests: the server closes or answers them within its configured timeouts
 /// and serves everyone else meanwhile.
-@Suite("Slow clients")
+@Suite("Slow clients", .occupiesATestSlot)
 struct SlowClientTests {
     let sandbox: CLISandbox
     var executable: BuiltExecutable { sandbox.executable }

@@ -5,7 +5,7 @@ import Testing
 
 /// The real binary killed with SIGKILL around a webhook delivery: an event whose change committed is
 /// delivered after a restart, whether the process died before sending it or while the receiver had it.
-@Suite("Webhook delivery across a crash")
+@Suite("Webhook delivery across a crash", .occupiesATestSlot)
 struct WebhookCrashTests {
     let sandbox: CLISandbox
 

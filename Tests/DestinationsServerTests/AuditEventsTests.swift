@@ -31,7 +31,7 @@ struct AuditEventsTests {
             // Newest first; the deleted destination's events stay.
             let body = try await Self.events(session, "?destination_id=\(id)")
             let events = try #require(body["data"].array)
-            #expect(
+            try #require(
                 events.map { $0["action"].string } == ["destination.deleted", "destination.updated", "destination.updated", "destination.created"]
             )
             #expect(events.allSatisfy { $0["token_id"].int == tokenID && $0["destination_id"].int == id && $0["created_at"].string != nil })

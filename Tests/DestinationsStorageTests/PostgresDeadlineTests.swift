@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// What a caller is told about a write past the PostgreSQL deadline is what the database holds.
-@Suite("PostgreSQL deadline", .enabled(if: TestBackend.postgresURL != nil, "set TEST_POSTGRES_URL to run the PostgreSQL suites"))
+@Suite("PostgreSQL deadline", .occupiesATestSlot, .enabled(if: TestBackend.postgresURL != nil, "set TEST_POSTGRES_URL to run the PostgreSQL suites"))
 struct PostgresDeadlineTests {
     static let logger = Logger(label: "deadline-tests")
 

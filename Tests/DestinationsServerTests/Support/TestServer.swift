@@ -84,6 +84,13 @@ final class TestServer: Sendable {
         configure: @Sendable (inout ServerSettings, FakeProvider) -> Void = { _, _ in },
         body: @Sendable (Session) async throws -> T
     ) async throws -> T {
+        try await TestSlots.occupy { try await run(configure: configure, inSlot: body) }
+    }
+
+    private func run<T: Sendable>(
+        configure: @Sendable (inout ServerSettings, FakeProvider) -> Void,
+        inSlot body: @Sendable (Session) async throws -> T
+    ) async throws -> T {
         try await FakeProvider.run { fake in
             var settings = self.settings
             settings.database = try await backend.freshDatabase(in: directory)
