@@ -12,7 +12,11 @@ import Testing
 @testable import DestinationsServer
 
 /// Several server instances on one PostgreSQL database, as behind a load balancer.
-@Suite("Instances sharing PostgreSQL", .occupiesATestSlot, .enabled(if: TestBackend.postgresURL != nil, "set TEST_POSTGRES_URL to run the PostgreSQL suites"))
+@Suite(
+    "Instances sharing PostgreSQL",
+    .occupiesATestSlot,
+    .enabled(if: TestBackend.postgresURL != nil, "set TEST_POSTGRES_URL to run the PostgreSQL suites")
+)
 struct PostgresInstancesTests {
     static let key = EncryptionKey.generate().base64
 
