@@ -1,5 +1,5 @@
+import DestinationsConnectors
 import Foundation
-import NIOConcurrencyHelpers
 import Testing
 
 /// Bounds how many test cases run servers at once. Swift Testing starts every case together; on a
@@ -8,14 +8,14 @@ import Testing
 /// A case holds its slot for its whole body; servers it starts inside (two instances, a browser) share it.
 public enum TestSlots {
     /// Four cases per core keep both cores busy while some cases wait on their timers.
-    static let semaphore = CountingSemaphore(permits: 4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+    static let slots = LookupSlots(4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     @TaskLocal static var holding = false
 
     public static func occupy<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         if holding { return try await body() }
-        await semaphore.acquire()
-        defer { semaphore.release() }
+        await slots.take()
+        defer { slots.give() }
         return try await $holding.withValue(true) { try await body() }
     }
 }
@@ -33,38 +33,4 @@ public struct OccupiesATestSlot: SuiteTrait, TestTrait, TestScoping {
 
 extension Trait where Self == OccupiesATestSlot {
     public static var occupiesATestSlot: Self { OccupiesATestSlot() }
-}
-
-/// A semaphore whose waiters are continuations, not blocked threads.
-final class CountingSemaphore: Sendable {
-    private let state: NIOLockedValueBox<(permits: Int, waiters: [CheckedContinuation<Void, Never>])>
-
-    init(permits: Int) {
-        state = NIOLockedValueBox((permits, []))
-    }
-
-    func acquire() async {
-        await withCheckedContinuation { continuation in
-            let granted = state.withLockedValue { state in
-                guard state.permits > 0 else {
-                    state.waiters.append(continuation)
-                    return false
-                }
-                state.permits -= 1
-                return true
-            }
-            if granted { continuation.resume() }
-        }
-    }
-
-    func release() {
-        let next = state.withLockedValue { state in
-            guard !state.waiters.isEmpty else {
-                state.permits += 1
-                return nil as CheckedContinuation<Void, Never>?
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
-    }
 }

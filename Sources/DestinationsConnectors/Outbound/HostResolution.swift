@@ -161,7 +161,7 @@ public final class HostResolution: Sendable {
 }
 
 /// A counting semaphore for async code: `take` waits while every slot is taken.
-final class LookupSlots: Sendable {
+public final class LookupSlots: Sendable {
     private struct State {
         var free: Int
         var waiting: Deque<CheckedContinuation<Void, Never>> = []
@@ -169,11 +169,11 @@ final class LookupSlots: Sendable {
 
     private let state: Mutex<State>
 
-    init(_ count: Int) {
+    public init(_ count: Int) {
         state = Mutex(State(free: count))
     }
 
-    func take() async {
+    public func take() async {
         await withCheckedContinuation { continuation in
             let granted = state.withLock { state in
                 guard state.free > 0 else {
@@ -187,7 +187,7 @@ final class LookupSlots: Sendable {
         }
     }
 
-    func give() {
+    public func give() {
         let next = state.withLock { state in
             guard let next = state.waiting.popFirst() else {
                 state.free += 1
