@@ -197,7 +197,10 @@ struct ConnectPageTests {
                 accepted.value.contains(call.header("authorization") ?? "")
                     ? .json(#"{"message": "success"}"#) : .json(#"{"message": "Invalid API Key"}"#, status: 401)
             }
+            let outcomes = session.jobOutcomes()
             let id = try await session.createBraze()
+            // The create's first refresh changes the destination; a reconnect racing it is refused (409) by design.
+            _ = try await session.settled(try await session.firstJob(of: id), in: outcomes)
             let created = try await session.request(.post, "/api/v1/destinations/\(id)/connect_links", json: "{}")
             let uri = try #require(try created.json()["data"]["uri"].string)
             let key = String(uri[uri.range(of: "/connect/")!.upperBound...])
