@@ -46,6 +46,13 @@ extension Catalog {
                 ])
             ),
             (
+                "Hostname",
+                .map([
+                    ("type", "string"), ("description", .quoted("A DNS name: labels of letters, digits and dashes, joined by dots.")),
+                    ("maxLength", .plain("\(FieldFormat.hostname.maximumLength!)")), ("pattern", .quoted(TextPatterns.hostname)),
+                ])
+            ),
+            (
                 "CreateDestinationRequest",
                 .map([
                     ("description", .quoted("A new destination of one of the types, with that type's credentials (secret ones are never returned).")),
@@ -123,6 +130,7 @@ extension Catalog {
         case .url: format = [("$ref", .quoted("#/components/schemas/HTTPURL"))]
         case .email: format = [("type", "string"), ("pattern", .quoted(TextPatterns.email))]
         case .subdomain: format = [("$ref", .quoted("#/components/schemas/Subdomain"))]
+        case .hostname: format = [("$ref", .quoted("#/components/schemas/Hostname"))]
         // A whole number too: the Terraform provider sends "123" as 123.
         case .digits:
             format = [

@@ -25,7 +25,7 @@ struct SecretsAuditTests {
         case .digits: .string("12345")
         case .email: .string("ops@example.com")
         case .keyValues: .object([:])
-        case .text, .subdomain: .string("acme")
+        case .text, .subdomain, .hostname: .string("acme")
         }
     }
 

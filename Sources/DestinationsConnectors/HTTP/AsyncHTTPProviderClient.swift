@@ -80,11 +80,22 @@ public final class AsyncHTTPProviderClient: ProviderHTTP {
         try await egress.shutdown()
     }
 
+    /// Connections that are not HTTP go through the same egress, and fail in the same words.
+    public var tunnels: (any ProviderTunnels)? {
+        EgressTunnels(guardedPort: egress.guardedPort, trustedPort: egress.trustedPort, connectTimeout: connectTimeout, callTimeout: timeout) {
+            [self] error, host in
+            failure(error, host: host)
+        }
+    }
+
     public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
         let host = request.url.host ?? ""
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
-        outgoing.headers.add(name: "User-Agent", value: "destinations/1.0")
+        // Ours unless the connector names itself otherwise (providers that ask for a descriptive one).
+        if !request.headers.contains(where: { $0.name.lowercased() == "user-agent" }) {
+            outgoing.headers.add(name: "User-Agent", value: "destinations/1.0")
+        }
         for header in request.headers {
             outgoing.headers.add(name: header.name, value: header.value)
         }

@@ -89,9 +89,9 @@ struct ProviderAPI {
     }
 
     /// The error text in the shapes providers use: `message`, `error_description`, `error` (text or an
-    /// object with a message), `errors[0]`, Salesforce's `[{"message": ...}]`.
+    /// object with a message), `errors[0]`, Salesforce's `[{"message": ...}]`, S3's XML `<Error>`.
     func providerMessage(_ body: Data) -> String? {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: body) else { return nil }
+        guard let json = try? JSONDecoder().decode(JSONValue.self, from: body) else { return Self.xmlErrorMessage(body) }
         func text(_ value: JSONValue) -> String? {
             switch value {
             case .string(let string): return string.isEmpty ? nil : string
@@ -105,6 +105,20 @@ struct ProviderAPI {
             }
         }
         return text(json).map { String($0.prefix(300)) }
+    }
+
+    /// `<Error><Code>AccessDenied</Code><Message>Access Denied</Message>...</Error>` as "AccessDenied: Access Denied".
+    static func xmlErrorMessage(_ body: Data) -> String? {
+        guard let text = String(data: body.prefix(8192), encoding: .utf8), text.contains("<Error") else { return nil }
+        func element(_ name: String) -> String? {
+            guard let start = text.range(of: "<\(name)>"), let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex)
+            else { return nil }
+            let value = text[start.upperBound..<end.lowerBound]
+            return [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&amp;", "&")]
+                .reduce(String(value)) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+        }
+        let parts = [element("Code"), element("Message")].compactMap { $0 }.filter { !$0.isEmpty }
+        return parts.isEmpty ? nil : String(parts.joined(separator: ": ").prefix(300))
     }
 
     /// Retry-After as seconds, from either of its forms (delta-seconds or an HTTP date).

@@ -1,3 +1,4 @@
+import Crypto
 import DestinationsCore
 import Foundation
 
@@ -11,6 +12,8 @@ struct StandardOAuth: OAuthProvider {
         case basic
         /// A JSON body with the client id and secret (Zendesk).
         case jsonBody
+        /// HTTP Basic with the client id and secret, and the grant as a JSON body (Notion).
+        case basicJSON
     }
 
     let provider: String
@@ -28,10 +31,18 @@ struct StandardOAuth: OAuthProvider {
     var assumedLifetime: TimeInterval? = nil
     var refreshes = true
     var needsDomain = false
+    /// Whether consent carries an S256 code challenge and the exchange its verifier (RFC 7636; Airtable
+    /// requires it).
+    var pkce = false
+    /// Whether the code exchange and each refresh name the scopes again (the Microsoft identity platform
+    /// asks for them).
+    var scopesInTokenRequests = false
     /// Non-secret facts of the token answer worth keeping (Salesforce's instance URL).
     var details: @Sendable ([String: JSONValue]) -> [String: JSONValue] = { _ in [:] }
     /// A call after the exchange for facts the token answer lacks (HubSpot's portal id).
     var describe: (@Sendable (_ accessToken: String, _ client: OAuthClient, _ http: any ProviderHTTP) async throws -> [String: JSONValue])? = nil
+
+    var offersSandbox: Bool { sandboxAuthorizeURL != nil }
 
     func consentURL(client: OAuthClient, redirectURI: String, state: String, extras: OAuthExtras) throws -> URL {
         let base = try endpoint(
@@ -45,6 +56,10 @@ struct StandardOAuth: OAuthProvider {
         parameters["redirect_uri"] = redirectURI
         parameters["state"] = state
         if !scopes.isEmpty { parameters["scope"] = scopes.joined(separator: scopeSeparator) }
+        if pkce {
+            parameters["code_challenge"] = Data(SHA256.hash(data: Data(try codeVerifier(extras).utf8))).base64URLEncodedString()
+            parameters["code_challenge_method"] = "S256"
+        }
         return base.setting(parameters)
     }
 
@@ -57,7 +72,10 @@ struct StandardOAuth: OAuthProvider {
         now: Date
     ) async throws -> OAuthTokens {
         var fields = ["grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI]
-        if clientAuthentication == .jsonBody, !scopes.isEmpty { fields["scope"] = scopes.joined(separator: scopeSeparator) }
+        if pkce { fields["code_verifier"] = try codeVerifier(extras) }
+        if clientAuthentication == .jsonBody || scopesInTokenRequests, !scopes.isEmpty {
+            fields["scope"] = scopes.joined(separator: scopeSeparator)
+        }
         let answer = try await token(fields, extras: extras, client: client, http: http, refreshing: false)
         var tokens = try tokens(from: answer, now: now)
         if let describe {
@@ -67,8 +85,10 @@ struct StandardOAuth: OAuthProvider {
     }
 
     func refresh(refreshToken: String, extras: OAuthExtras, client: OAuthClient, http: any ProviderHTTP, now: Date) async throws -> OAuthTokens {
+        var fields = ["grant_type": "refresh_token", "refresh_token": refreshToken]
+        if scopesInTokenRequests { fields["scope"] = scopes.joined(separator: scopeSeparator) }
         let answer = try await token(
-            ["grant_type": "refresh_token", "refresh_token": refreshToken],
+            fields,
             extras: extras,
             client: client,
             http: http,
@@ -100,12 +120,17 @@ struct StandardOAuth: OAuthProvider {
             fields["client_secret"] = client.clientSecret
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
             body = Data(FormEncoding.encode(fields).utf8)
-        case .basic:
+        case .basic, .basicJSON:
             let credentials = Data("\(client.clientID):\(client.clientSecret)".utf8).base64EncodedString()
             sensitive.append(credentials)
             headers.append(("Authorization", "Basic \(credentials)"))
-            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-            body = Data(FormEncoding.encode(fields).utf8)
+            if clientAuthentication == .basicJSON {
+                headers.append(("Content-Type", "application/json"))
+                body = JSONValue.encodeObject(fields.mapValues(JSONValue.string))
+            } else {
+                headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+                body = Data(FormEncoding.encode(fields).utf8)
+            }
         case .jsonBody:
             fields["client_id"] = client.clientID
             fields["client_secret"] = client.clientSecret
@@ -154,6 +179,13 @@ struct StandardOAuth: OAuthProvider {
             expiresAt: lifetime.map { now.addingTimeInterval($0) },
             details: details(answer)
         )
+    }
+
+    private func codeVerifier(_ extras: OAuthExtras) throws -> String {
+        guard let verifier = extras.codeVerifier else {
+            throw ProviderFailure.permanent("\(provider) needs a PKCE code verifier, and this authorisation has none")
+        }
+        return verifier
     }
 
     private func endpoint(override: URL?, template: String, extras: OAuthExtras) throws -> URL {

@@ -7,25 +7,12 @@ struct GoogleSheets: Connector {
         label: "Google Sheets",
         authMethod: .credentials,
         documentationSlug: "google-sheets",
-        fields: [
-            CredentialField(
-                id: "service_account_email",
-                label: "Service Account Email",
-                format: .email,
-                placeholder: "sync@project.iam.gserviceaccount.com",
-                hint: "Share the spreadsheet with this address as an editor"
-            ),
-            CredentialField(
-                id: "private_key",
-                label: "Service Account Private Key",
-                secret: true,
-                hint: "The private_key of the service account's JSON key (PEM)"
-            ),
+        fields: ServiceAccountToken.credentialFields(sharing: "Share the spreadsheet with this address as an editor") + [
             CredentialField(
                 id: "spreadsheet_id",
                 label: "Spreadsheet ID",
                 hint: "The id in https://docs.google.com/spreadsheets/d/<id>/edit"
-            ),
+            )
         ],
         objects: []
     )
@@ -58,13 +45,7 @@ struct GoogleSheets: Connector {
     }
 
     private func accessToken(_ context: ConnectorContext) async throws -> String {
-        let tokenURL = context.baseURLOverride.map { $0.appendingPathComponent("token") } ?? URL(string: "https://oauth2.googleapis.com/token")!
-        return try await ServiceAccountToken(
-            email: try context.credential("service_account_email"),
-            privateKeyPEM: try context.credential("private_key"),
-            scope: Self.scope,
-            tokenURL: tokenURL
-        ).accessToken(using: ProviderAPI(provider: "Google", context: context, headers: [], hostSource: .configured))
+        try await ServiceAccountToken.accessToken(context, scope: Self.scope)
     }
 
     private func sheets(_ context: ConnectorContext, token: String) -> ProviderAPI {

@@ -31,16 +31,16 @@ struct Marketo: Connector {
     /// A token from the identity service (client credentials), then the calls with it. Marketo answers
     /// most errors with HTTP 200 and `success: false`; those become failures here.
     private func api(_ context: ConnectorContext) async throws -> ProviderAPI {
-        let identity = ProviderAPI(provider: "Marketo", context: context, headers: [], hostSource: .userSupplied)
-        let url = try base(context).appendingPathComponent("identity/oauth/token").setting([
-            "grant_type": "client_credentials", "client_id": try context.credential("client_id"),
-            "client_secret": try context.credential("client_secret"),
-        ])
-        let (token, _) = try await identity.get(url, as: Token.self)
+        let grant = ClientCredentialsGrant(
+            provider: "Marketo",
+            tokenURL: try base(context).appendingPathComponent("identity/oauth/token"),
+            encoding: .query,
+            hostSource: .userSupplied
+        )
         return ProviderAPI(
             provider: "Marketo",
             context: context,
-            headers: [ProviderAPI.bearer(token.access_token)],
+            headers: [ProviderAPI.bearer(try await grant.token(context).accessToken)],
             hostSource: .userSupplied
         )
     }
@@ -95,11 +95,5 @@ struct Marketo: Connector {
                 updateable: writable
             )
         }
-    }
-
-    // swift-format-ignore: AlwaysUseLowerCamelCase
-    // Named as the provider spells its JSON.
-    private struct Token: Decodable {
-        let access_token: String
     }
 }

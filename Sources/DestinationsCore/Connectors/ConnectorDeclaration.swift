@@ -14,6 +14,9 @@ public enum FieldFormat: Sendable, Hashable {
     case email
     /// A DNS label, such as a Zendesk subdomain.
     case subdomain
+    /// A DNS name of one or more labels (an S3 bucket, a Snowflake account, a database host): what a
+    /// connector may put into a host name without it being read as anything else.
+    case hostname
     /// Decimal digits, dashes allowed (account ids such as Google Ads customer ids).
     case digits
     case choice([String])

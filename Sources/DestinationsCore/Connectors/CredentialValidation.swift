@@ -139,14 +139,7 @@ extension ConnectorDeclaration {
             if let problem { throw .unprocessable("credentials.\(field.id) \(problem)") }
             return
         }
-        let value = json.stringValue ?? ""
-        let valid =
-            switch field.format {
-            case .keyValues, .text: true
-            case .choice(let choices): choices.contains(value)
-            case .url, .email, .subdomain, .digits: field.format.pattern.map { TextPatterns.matches(value, $0) } ?? true
-            }
-        if !valid, let message = formatMessage(field) {
+        if !field.format.accepts(json.stringValue ?? ""), let message = formatMessage(field) {
             throw .unprocessable(message)
         }
     }
@@ -166,12 +159,22 @@ extension JSONValue {
 }
 
 extension FieldFormat {
+    /// Whether a text value has the format (key-value objects are checked as objects, elsewhere).
+    public func accepts(_ value: String) -> Bool {
+        switch self {
+        case .keyValues, .text: true
+        case .choice(let choices): choices.contains(value)
+        case .url, .email, .subdomain, .hostname, .digits: pattern.map { TextPatterns.matches(value, $0) } ?? true
+        }
+    }
+
     /// The pattern a value of the format matches; nil for free text, choices and key-value objects.
     public var pattern: String? {
         switch self {
         case .url: TextPatterns.httpURL
         case .email: TextPatterns.email
         case .subdomain: TextPatterns.subdomain
+        case .hostname: TextPatterns.hostname
         case .digits: TextPatterns.digits
         case .text, .choice, .keyValues: nil
         }
@@ -184,6 +187,7 @@ extension FieldFormat {
         case .url: "must be an absolute http or https URL"
         case .email: "must be an email address"
         case .subdomain: "must be a subdomain: letters, digits and dashes only"
+        case .hostname: "must be a host name: letters, digits and dashes, in parts joined by dots"
         case .digits: "must contain digits (and dashes) only"
         case .choice(let choices): "must be one of: " + choices.joined(separator: ", ")
         }
@@ -196,6 +200,7 @@ extension FieldFormat {
         case .url: 2048
         case .email: 320
         case .digits: 32
+        case .hostname: 253
         case .subdomain, .choice, .keyValues: nil
         }
     }

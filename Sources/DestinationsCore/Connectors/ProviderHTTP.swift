@@ -47,7 +47,19 @@ public struct ProviderResponse: Sendable {
 /// injected. Throws `ProviderFailure` for anything that is not an HTTP response.
 public protocol ProviderHTTP: Sendable {
     func send(_ request: ProviderRequest) async throws -> ProviderResponse
+
+    /// Where connections other than HTTP calls (a database's wire protocol) are opened, through the same
+    /// outbound guard; nil for a client that has none, so such connectors fail rather than go around it.
+    var tunnels: (any ProviderTunnels)? { get }
 }
+
+extension ProviderHTTP {
+    public var tunnels: (any ProviderTunnels)? { nil }
+}
+
+/// Outbound connections that are not HTTP. Opaque here: the connectors that open one know the concrete
+/// kind, which lives beside the HTTP client that owns the guard.
+public protocol ProviderTunnels: Sendable {}
 
 /// Why a call to a provider failed, in words a user can act on, and whether trying again may help.
 public enum ProviderFailure: Error, Sendable, Equatable, CustomStringConvertible {

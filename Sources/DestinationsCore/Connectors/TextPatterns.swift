@@ -23,6 +23,8 @@ public enum TextPatterns {
     public static let email = "^[^@\(blanks)]+@[^@\(blanks)]*\\.[^@\(blanks)]*$"
     /// A DNS label.
     public static let subdomain = "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
+    /// DNS labels (letters, digits, dashes; no leading or trailing dash) joined by dots.
+    public static let hostname = "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
     /// Decimal digits, dashes allowed, at least one digit.
     public static let digits = "^[0-9-]*[0-9][0-9-]*$"
     /// An HTTP header's name (RFC 9110 token), up to 256 characters.

@@ -38,10 +38,18 @@ public struct OAuthClient: Sendable, Hashable, CustomStringConvertible, CustomDe
 public struct OAuthExtras: Sendable, Hashable, Codable {
     public var domain: String?
     public var sandbox: Bool
+    /// The PKCE code verifier (RFC 7636) of this authorisation, for providers that take one. Derived
+    /// from the state's nonce whenever it is needed, so never stored.
+    public var codeVerifier: String?
 
-    public init(domain: String? = nil, sandbox: Bool = false) {
+    enum CodingKeys: String, CodingKey {
+        case domain, sandbox
+    }
+
+    public init(domain: String? = nil, sandbox: Bool = false, codeVerifier: String? = nil) {
         self.domain = domain
         self.sandbox = sandbox
+        self.codeVerifier = codeVerifier
     }
 }
 
@@ -69,6 +77,8 @@ public protocol OAuthProvider: Sendable {
     var needsDomain: Bool { get }
     /// Whether the provider hands out refresh tokens (Intercom's tokens never expire and have none).
     var refreshes: Bool { get }
+    /// Whether a sandbox login exists, chosen by authorize_url's state blob (Salesforce and Pardot).
+    var offersSandbox: Bool { get }
 
     func consentURL(client: OAuthClient, redirectURI: String, state: String, extras: OAuthExtras) throws -> URL
 
@@ -82,6 +92,10 @@ public protocol OAuthProvider: Sendable {
     ) async throws -> OAuthTokens
 
     func refresh(refreshToken: String, extras: OAuthExtras, client: OAuthClient, http: any ProviderHTTP, now: Date) async throws -> OAuthTokens
+}
+
+extension OAuthProvider {
+    public var offersSandbox: Bool { false }
 }
 
 public enum OAuthFailure: Error, Equatable {

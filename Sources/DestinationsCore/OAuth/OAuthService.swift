@@ -42,16 +42,19 @@ public struct OAuthService: OAuthCodeExchange {
             throw APIError.unprocessable("redirect_uri must be an absolute http or https URL")
         }
         var extras = OAuthExtras()
-        if let domain, !TextPatterns.matches(domain, TextPatterns.subdomain) {
-            throw APIError.unprocessable("domain must be a subdomain: letters, digits and dashes only")
+        // The type's own domain field says what a domain is (a Zendesk subdomain, a Dynamics host ...).
+        let domainField = connector.declaration.fields.first { $0.id == "domain" }
+        let domainFormat = domainField?.format ?? .subdomain
+        if let domain, !domainFormat.accepts(domain) {
+            throw APIError.unprocessable("domain \(domainFormat.problem ?? "is not valid")")
         }
         if provider.needsDomain {
             guard let domain else {
-                throw APIError.unprocessable("domain is required for \(type): the subdomain of https://<domain>.zendesk.com")
+                throw APIError.unprocessable("domain is required for \(type)" + (domainField?.hint.map { " (\($0))" } ?? ""))
             }
             extras.domain = domain
         }
-        if connector.declaration.serviceName == "salesforce", let state {
+        if provider.offersSandbox, let state {
             extras.sandbox = try Self.sandbox(fromBlob: state)
         }
         let now = clock.now()
@@ -75,6 +78,7 @@ public struct OAuthService: OAuthCodeExchange {
                 b: OAuthStateSigner.binding(redirectURI: redirectURI, extras: extras)
             )
         )
+        extras.codeVerifier = signer.codeVerifier(nonce: nonce)
         return try provider.consentURL(client: client, redirectURI: redirectURI, state: signed, extras: extras)
     }
 
@@ -93,12 +97,14 @@ public struct OAuthService: OAuthCodeExchange {
             // Well formed, and at odds with the authorisation it completes.
             throw APIError(.conflict, "credentials.domain (\(given)) is not the domain that was authorised (\(domain))")
         }
+        var extras = authorization.extras
+        extras.codeVerifier = signer.codeVerifier(nonce: authorization.nonce)
         let tokens: OAuthTokens
         do {
             tokens = try await provider.exchange(
                 code: code,
                 redirectURI: authorization.redirectURI,
-                extras: authorization.extras,
+                extras: extras,
                 client: client,
                 http: http,
                 now: now

@@ -58,6 +58,12 @@ public struct OAuthStateSigner: Sendable {
         return claims
     }
 
+    /// The PKCE code verifier of the authorisation with this nonce: 43 base64url characters no one
+    /// without the key can work out from the state, recomputed at the exchange rather than stored.
+    public func codeVerifier(nonce: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("pkce\n\(nonce)".utf8), using: key)).base64URLEncodedString()
+    }
+
     private func signature(_ payload: String) -> String {
         Data(HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)).base64URLEncodedString()
     }

@@ -31,6 +31,8 @@ public struct MeasuredProviderHTTP: ProviderHTTP {
         self.telemetry = telemetry
     }
 
+    public var tunnels: (any ProviderTunnels)? { base.tunnels }
+
     public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
         let started = ContinuousClock.now
         do {

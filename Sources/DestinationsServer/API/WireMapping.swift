@@ -114,7 +114,7 @@ extension ConfigurationFieldPayload {
         let type: String
         var possibleValues: [String]?
         switch field.format {
-        case .text, .subdomain, .digits: type = "string"
+        case .text, .subdomain, .hostname, .digits: type = "string"
         case .url: type = "url"
         case .email: type = "email"
         case .keyValues: type = "key_value"

@@ -171,7 +171,7 @@ enum ConnectPage {
                     inputType = "select"
                     choices = values
                 case .keyValues: inputType = "key_values"
-                case .text, .subdomain, .digits: inputType = "text"
+                case .text, .subdomain, .hostname, .digits: inputType = "text"
                 }
                 return Field(
                     id: field.id,
