@@ -1,3 +1,4 @@
+import Crypto
 import DestinationsCore
 import DestinationsStorage
 import Foundation
@@ -29,6 +30,24 @@ struct OAuthTests {
                 client.sandboxTokenURL = fake.baseURL.appendingPathComponent("sandbox/token")
             }
             settings.oauthClients[type] = client
+        }
+    }
+
+    /// PKCE (Airtable): the consent's S256 challenge is of the verifier the exchange sends, which the
+    /// server derives again from the state rather than storing it.
+    @Test(arguments: TestBackend.all)
+    func airtableConsentCarriesAChallengeTheExchangeAnswers(_ backend: TestBackend) async throws {
+        let settings = FakeOAuth.Settings.with { $0.authentication = .basic }
+        try await TestServer(backend).run(configure: Self.configure("airtable", settings)) { session in
+            let oauth = FakeOAuth(session.fake, settings)
+            let connection = try await session.connectOAuth("airtable", oauth)
+            #expect(connection.consent["code_challenge_method"] == "S256")
+            let challenge = try #require(connection.consent["code_challenge"])
+            #expect(connection.created.status == .created)
+            let verifier = try #require(session.fake.calls("POST", "/oauth/token").first?.form["code_verifier"])
+            #expect(verifier.count >= 43)
+            #expect(Data(SHA256.hash(data: Data(verifier.utf8))).base64URLEncodedString() == challenge)
+            #expect(!connection.consent.values.contains(verifier))
         }
     }
 
