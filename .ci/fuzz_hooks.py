@@ -11,6 +11,14 @@ the server post off the machine. Every string `endpoint` in a body sent under /w
 PATCH /webhooks/{webhook_id}) is replaced with FUZZ_WEBHOOK_ENDPOINT, the fake provider on loopback, in
 negative cases too (schemathesis revalidates a case a hook edits); a non-string endpoint is sent as drawn.
 Without the variable the hooks do not load, and nothing is sent.
+
+authorize_url's `domain` is what the chosen `type` makes it (a Zendesk subdomain, a Zoho data centre, a
+Dynamics 365 host), which a query parameter's schema cannot say: schemathesis.toml fixes it to `acme`, and
+for the types that take another form it is sent as one of theirs.
+
+A link that schemathesis infers from a nullable id (an audit event's `connect_link_id`) resolves to null,
+sent as the path segment `None`, which the server rightly refuses as not an integer (400). Such a parameter
+is sent as 0, an id nothing has, which is what following a link to nothing means (404).
 """
 import os
 import re
@@ -21,6 +29,7 @@ import schemathesis
 VALID_KEY = re.compile(r"^[!-~]{1,255}$")
 VALID_NAME = re.compile(r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$")
 WEBHOOK_ENDPOINT = os.environ["FUZZ_WEBHOOK_ENDPOINT"]
+DOMAINS = {"zoho_crm": "eu", "microsoft_dynamics": "acme.crm.dynamics.com"}
 
 
 @schemathesis.hook
@@ -36,3 +45,9 @@ def before_call(context, case, kwargs):
     # Whatever the method and however the case was drawn: only loopback ever receives a delivery.
     if case.path.startswith("/webhooks") and isinstance(body, dict) and isinstance(body.get("endpoint"), str):
         body["endpoint"] = WEBHOOK_ENDPOINT
+    query = case.query or {}
+    if case.path == "/destinations/authorize_url" and query.get("domain") == "acme" and query.get("type") in DOMAINS:
+        query["domain"] = DOMAINS[query["type"]]
+    for name, value in (case.path_parameters or {}).items():
+        if value is None:
+            case.path_parameters[name] = 0

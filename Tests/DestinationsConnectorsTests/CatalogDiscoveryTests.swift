@@ -821,6 +821,16 @@ struct CatalogDiscoveryTests {
             },
             discovered: ["custom_audience:ca_1", "custom_audience:ca_3"]
         ),
+        Case(
+            serviceName: "s3",
+            details: ["bucket": "acme-exports", "region": "eu-west-1", "access_key_id": "AKIAIOSFODNN7EXAMPLE", "path_prefix": "/exports/census/"],
+            secrets: ["secret_access_key": "s3-secret-key"],
+            // A file destination asks nothing: its one object is the path under the prefix.
+            routes: { _ in },
+            discovered: ["exports/census/census_%Y-%m-%d_%H%M%S.csv"],
+            fieldsOf: "exports/census/census_%Y-%m-%d_%H%M%S.csv",
+            fields: []
+        ),
     ]
 
     /// Connectors whose discovery is tested against a server of their own kind, elsewhere.

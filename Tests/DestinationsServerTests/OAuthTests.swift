@@ -405,6 +405,37 @@ struct OAuthTests {
         }
     }
 
+    /// The domain is each type's own: a Zoho data centre, a Dynamics 365 environment host. One that does
+    /// not fit the type is refused naming it, and leaves no pending authorisation behind.
+    @Test(arguments: TestBackend.all)
+    func authorizeURLTakesTheDomainAsTheTypeDefinesIt(_ backend: TestBackend) async throws {
+        let settings = FakeOAuth.Settings()
+        let configure: @Sendable (inout ServerSettings, FakeProvider) -> Void = { server, fake in
+            Self.configure("zoho_crm", settings)(&server, fake)
+            Self.configure("microsoft_dynamics", settings)(&server, fake)
+        }
+        try await TestServer(backend).run(configure: configure) { session in
+            let redirect = Session.percentEncoded(Session.oauthRedirect)
+            let refused: [(String, String)] = [
+                ("type=zoho_crm&domain=acme&redirect_uri=\(redirect)", "domain must be one of: au, ca, cn, eu, in, jp, sa, us"),
+                ("type=microsoft_dynamics&domain=acme&redirect_uri=\(redirect)", "domain acme is not a Dynamics 365 environment host"),
+                ("type=microsoft_dynamics&domain=acme&redirect_uri=hTTp%3A%2F%2F%5BeA%5D%3A0935%3F%25D2.", "domain acme"),
+                ("type=microsoft_dynamics&redirect_uri=\(redirect)", "domain is required for microsoft_dynamics"),
+            ]
+            for (query, message) in refused {
+                let response = try await session.request(.get, "/api/v1/destinations/authorize_url?\(query)")
+                #expect(response.status == .unprocessableContent, "\(query)")
+                #expect(try response.json()["message"].string?.contains(message) == true, "\(query): \(String(buffer: response.body))")
+            }
+            let noPending = try await session.create(type: "microsoft_dynamics", credentials: ["oauth_code": "c", "domain": "acme.crm.dynamics.com"])
+            #expect(noPending.status == .conflict, "a refused authorize_url wrote a pending authorisation")
+            let zoho = try await session.authorizeURL("type=zoho_crm&domain=eu&redirect_uri=\(redirect)")
+            #expect(zoho["client_id"] == settings.clientID)
+            let dynamics = try await session.authorizeURL("type=microsoft_dynamics&domain=acme.crm4.dynamics.com&redirect_uri=\(redirect)")
+            #expect(dynamics["scope"] == "https://acme.crm4.dynamics.com/user_impersonation offline_access")
+        }
+    }
+
     @Test(arguments: TestBackend.all)
     func noTokenCodeOrClientSecretLeaves(_ backend: TestBackend) async throws {
         let settings = FakeOAuth.Settings()

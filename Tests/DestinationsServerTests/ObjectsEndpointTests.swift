@@ -85,6 +85,34 @@ struct ObjectsEndpointTests {
         }
     }
 
+    /// S3 is a file destination: its one object's full name is the file path a sync writes, under the path
+    /// prefix, and the object routes take it percent-encoded, slashes and all.
+    @Test(arguments: TestBackend.all)
+    func aFileDestinationsObjectIsItsPath(_ backend: TestBackend) async throws {
+        try await TestServer(backend).run { session in
+            session.fake.on("PUT", "/acme-exports/exports/destinations-connection-test") { _ in .json("") }
+            let outcomes = session.jobOutcomes()
+            let created = try await session.create(
+                type: "s3",
+                credentials: [
+                    "bucket": "acme-exports", "region": "eu-west-1", "access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "s3-secret",
+                    "path_prefix": "exports",
+                ]
+            )
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let id = try #require(try created.json()["data"]["id"].int)
+            #expect(try await session.settled(try await session.firstJob(of: id), in: outcomes) == .completed)
+            let path = "exports/census_%Y-%m-%d_%H%M%S.csv"
+            let objects = try await session.request(.get, "/api/v1/destinations/\(id)/objects").json()["data"]
+            #expect(objects.array?.map { $0["full_name"].string } == [path])
+            #expect(objects[0]["label"].string == "File path")
+            #expect(objects[0]["allow_custom_fields"].bool == true)
+            let object = try await session.request(.get, "/api/v1/destinations/\(id)/objects/\(Session.percentEncoded(path))")
+            #expect(object.status == .ok, "\(String(buffer: object.body))")
+            #expect(try object.json()["data"]["full_name"].string == path)
+        }
+    }
+
     @Test(arguments: TestBackend.all)
     func unknownObjectsAndForeignKeysAre404(_ backend: TestBackend) async throws {
         try await TestServer(backend).run { session in

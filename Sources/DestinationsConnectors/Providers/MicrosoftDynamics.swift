@@ -155,7 +155,7 @@ enum DynamicsOAuth {
     static let provider = DomainOAuth { domain in
         let host = domain.lowercased()
         guard host.hasSuffix(".dynamics.com") else {
-            throw ProviderFailure.permanent("The Dynamics 365 environment host \(domain.isEmpty ? "(none)" : domain) is not a *.dynamics.com host")
+            throw ProviderFailure.permanent("domain \(domain.isEmpty ? "(none)" : domain) is not a Dynamics 365 environment host (*.dynamics.com)")
         }
         return StandardOAuth(
             provider: "Microsoft",

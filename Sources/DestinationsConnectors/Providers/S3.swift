@@ -2,8 +2,10 @@ import DestinationsCore
 import Foundation
 
 /// Amazon S3, or a store that speaks its API, as a file destination: a sync writes files under a path it
-/// names, so there are no objects to discover. Calls are signed with AWS Signature Version 4. PutObject
-/// is the one permission a sync needs, so the connection test writes an empty marker file with it.
+/// names, so there are no objects to discover, only the one file object whose full name is a path (as
+/// Census has a sync to a file system destination name its file path as the object). Calls are signed
+/// with AWS Signature Version 4. PutObject is the one permission a sync needs, so the connection test
+/// writes an empty marker file with it.
 struct S3: Connector {
     let declaration = ConnectorDeclaration(
         serviceName: "s3",
@@ -36,6 +38,14 @@ struct S3: Connector {
     )
 
     static let markerName = "destinations-connection-test"
+    /// The file each sync run writes, named by its start (strftime variables, as Census's file paths take).
+    static let fileTemplate = "census_%Y-%m-%d_%H%M%S.csv"
+
+    /// The file object: its full name is the path, under the path prefix, a sync writes to; its columns
+    /// are whatever the sync maps, so fields are custom and keep their case.
+    func discoverObjects(_ context: ConnectorContext) async throws -> [DestinationObject] {
+        [.standard("File path", key(Self.fileTemplate, context), customFields: true, caseSensitive: true)]
+    }
 
     /// The bucket's address: virtual-hosted on AWS, by path on a bucket whose name has dots (AWS's
     /// wildcard certificate does not cover them) and on other stores.

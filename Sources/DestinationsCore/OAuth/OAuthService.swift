@@ -60,15 +60,6 @@ public struct OAuthService: OAuthCodeExchange {
         let now = clock.now()
         let nonce = Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }).base64URLEncodedString()
         let expiresAt = now.addingTimeInterval(Self.authorizationLifetime)
-        _ = try await pending.insert(
-            workspace: workspace,
-            type: type,
-            redirectURI: redirectURI,
-            extras: extras,
-            nonce: nonce,
-            now: now,
-            expiresAt: expiresAt
-        )
         let signed = signer.sign(
             .init(
                 n: nonce,
@@ -78,8 +69,26 @@ public struct OAuthService: OAuthCodeExchange {
                 b: OAuthStateSigner.binding(redirectURI: redirectURI, extras: extras)
             )
         )
-        extras.codeVerifier = signer.codeVerifier(nonce: nonce)
-        return try provider.consentURL(client: client, redirectURI: redirectURI, state: signed, extras: extras)
+        var consentExtras = extras
+        consentExtras.codeVerifier = signer.codeVerifier(nonce: nonce)
+        let consent: URL
+        do {
+            consent = try provider.consentURL(client: client, redirectURI: redirectURI, state: signed, extras: consentExtras)
+        } catch let failure as ProviderFailure {
+            // What a flow refuses before any call is the request's (a domain outside the provider's hosts),
+            // refused before a pending authorisation is written.
+            throw APIError.unprocessable(failure.message)
+        }
+        _ = try await pending.insert(
+            workspace: workspace,
+            type: type,
+            redirectURI: redirectURI,
+            extras: extras,
+            nonce: nonce,
+            now: now,
+            expiresAt: expiresAt
+        )
+        return consent
     }
 
     public func exchange(
