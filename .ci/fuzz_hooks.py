@@ -46,8 +46,9 @@ def before_call(context, case, kwargs):
     if case.path.startswith("/webhooks") and isinstance(body, dict) and isinstance(body.get("endpoint"), str):
         body["endpoint"] = WEBHOOK_ENDPOINT
     query = case.query or {}
-    if case.path == "/destinations/authorize_url" and query.get("domain") == "acme" and query.get("type") in DOMAINS:
-        query["domain"] = DOMAINS[query["type"]]
+    kind = query.get("type")
+    if case.path == "/destinations/authorize_url" and query.get("domain") == "acme" and isinstance(kind, str) and kind in DOMAINS:
+        query["domain"] = DOMAINS[kind]
     for name, value in (case.path_parameters or {}).items():
         if value is None:
             case.path_parameters[name] = 0
