@@ -19,12 +19,13 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sqlite3
 import statistics
 import subprocess
 import tempfile
 import time
+
+from keepalive import Client, free_port, spread
 
 CATALOGS = b'{"catalogs": [], "message": "success"}'
 
@@ -47,66 +48,6 @@ async def fake_braze(reader, writer, delay):
         pass
     finally:
         writer.close()
-
-
-class Client:
-    """One kept-alive connection to the server."""
-
-    def __init__(self, port, token):
-        self.port, self.token = port, token
-        self.reader = self.writer = None
-
-    async def call(self, method, path, body=None):
-        payload = json.dumps(body).encode() if body is not None else b""
-        for _ in range(100):
-            if self.writer is None:
-                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-            self.writer.write(
-                f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.token}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n".encode() + payload
-            )
-            await self.writer.drain()
-            head = await self.reader.readuntil(b"\r\n\r\n")
-            lines = head.decode().split("\r\n")
-            status = int(lines[0].split(" ")[1])
-            headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
-            content = await self.reader.readexactly(int(headers.get("content-length", "0")))
-            if headers.get("connection", "").lower() == "close":
-                self.writer.close()
-                self.writer = None
-            if status == 429:
-                await asyncio.sleep(float(headers.get("retry-after", "1")))
-                continue
-            if status >= 400:
-                raise RuntimeError(f"{method} {path}: {status} {content[:200]!r}")
-            return json.loads(content)
-        raise RuntimeError(f"{method} {path}: still rate limited")
-
-    def close(self):
-        if self.writer is not None:
-            self.writer.close()
-
-
-async def spread(clients, calls):
-    """Runs the calls over the clients, each client one call at a time; results in order."""
-    queue = asyncio.Queue()
-    for index, call in enumerate(calls):
-        queue.put_nowait((index, call))
-    results = [None] * len(calls)
-
-    async def work(client):
-        while not queue.empty():
-            index, (method, path, body) = queue.get_nowait()
-            results[index] = await client.call(method, path, body)
-
-    await asyncio.gather(*(work(client) for client in clients))
-    return results
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def drained(db, first_job=0):
@@ -141,15 +82,15 @@ async def measure(args):
     try:
         for _ in range(200):
             try:
-                await clients[0].call("GET", "/api/v1/destinations")
+                await clients[0].success("GET", "/api/v1/destinations")
                 break
             except OSError:
-                clients[0].writer = None
+                clients[0].close()
                 await asyncio.sleep(0.05)
 
         # The destination's own URL is the fake too: nothing could be dialled off the machine.
         create = {"service_connection": {"type": "braze", "credentials": {"api_key": "k", "instance_url": fake_url}}}
-        created = await spread(clients, [("POST", "/api/v1/destinations", create)] * args.count)
+        created = await spread(clients, [("POST", "/api/v1/destinations", create)] * args.count, send=Client.success)
         ids = [answer["data"]["id"] for answer in created]
 
         db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
@@ -158,7 +99,7 @@ async def measure(args):
         # One at a time on an idle queue: the pure latency from request to a worker starting the job.
         idle_waits = []
         for destination in ids[:50]:
-            key = (await clients[0].call("POST", f"/api/v1/destinations/{destination}/refresh_objects"))["refresh_key"]
+            key = (await clients[0].success("POST", f"/api/v1/destinations/{destination}/refresh_objects"))["refresh_key"]
             while db.execute("SELECT status FROM jobs WHERE id = ?", (key,)).fetchone()[0] in ("queued", "running"):
                 await asyncio.sleep(0.005)
             created_at, started_at = db.execute("SELECT created_at, started_at FROM jobs WHERE id = ?", (key,)).fetchone()
@@ -166,7 +107,9 @@ async def measure(args):
         first_new_job = db.execute("SELECT COALESCE(MAX(id), 0) FROM jobs").fetchone()[0] + 1
 
         start = time.time()
-        answers = await spread(clients, [("POST", f"/api/v1/destinations/{destination}/refresh_objects", None) for destination in ids])
+        answers = await spread(
+            clients, [("POST", f"/api/v1/destinations/{destination}/refresh_objects", None) for destination in ids], send=Client.success
+        )
         queued_in = time.time() - start
         deadline = start + args.deadline_s
         await asyncio.wait_for(drained(db, first_new_job), timeout=args.deadline_s + 60)

@@ -45,6 +45,8 @@ import threading
 import time
 import urllib.request
 
+from keepalive import Client, free_port, spread
+
 
 # The receiver, in a process of its own.
 
@@ -98,72 +100,7 @@ def receiver_get(port, path):
         return json.load(response)
 
 
-# The load: asyncio on kept-alive HTTP/1.1 connections, as in refresh_concurrency.py.
-
-class Client:
-    """One kept-alive connection to the server."""
-
-    def __init__(self, port, token):
-        self.port, self.token = port, token
-        self.reader = self.writer = None
-
-    async def call(self, method, path, body=None):
-        """(status, parsed body or None)."""
-        payload = json.dumps(body).encode() if body is not None else b""
-        request = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.token}\r\n"
-                   f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n").encode() + payload
-        reused = self.writer is not None
-        if not reused:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        try:
-            self.writer.write(request)
-            await self.writer.drain()
-            head = await self.reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, ConnectionError):
-            # A kept-alive connection the server closed while it was idle (between phases): it never saw
-            # the request, so it is sent once more on a new one.
-            self.close()
-            if not reused:
-                raise
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-            self.writer.write(request)
-            await self.writer.drain()
-            head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode().split("\r\n")
-        status = int(lines[0].split(" ")[1])
-        headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
-        content = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        return status, (json.loads(content) if content else None)
-
-    async def expect(self, status, method, path, body=None):
-        answered, content = await self.call(method, path, body)
-        if answered != status:
-            raise RuntimeError(f"{method} {path}: {answered} {json.dumps(content)[:300]}")
-        return content
-
-    def close(self):
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-
-
-async def spread(clients, calls):
-    """Runs the calls over the clients, each client one call at a time; the statuses in order."""
-    queue = asyncio.Queue()
-    for index, call in enumerate(calls):
-        queue.put_nowait((index, call))
-    statuses = [None] * len(calls)
-
-    async def work(client):
-        while not queue.empty():
-            index, (method, path, body) = queue.get_nowait()
-            statuses[index] = (await client.call(method, path, body))[0]
-
-    await asyncio.gather(*(work(client) for client in clients))
-    return statuses
-
+# The load: asyncio on kept-alive HTTP/1.1 connections (bench/keepalive.py).
 
 async def for_seconds(clients, seconds, method, path, body):
     """The same request from every client, one at a time each, for `seconds`: latencies (s) and statuses."""
@@ -183,12 +120,6 @@ async def for_seconds(clients, seconds, method, path, body):
 
 
 # The server.
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def memory_mb(pid):
     """(VmRSS, VmHWM) in MB."""
@@ -307,7 +238,7 @@ async def measure(args, receiver_port):
             webhook = (await control.expect(201, "POST", "/api/v1/webhooks", subscription))["data"]
             secret = webhook["secret"].encode()
             first_create = time.time()
-            statuses = await spread(clients[:args.clients], [("POST", "/api/v1/destinations", create)] * args.count)
+            statuses = [status for status, _ in await spread(clients[:args.clients], [("POST", "/api/v1/destinations", create)] * args.count)]
             creates_done = time.time()
             created = statuses.count(201)
             expected_deliveries += created
