@@ -19,25 +19,16 @@ package struct WebhookPayload: Codable, Hashable, Sendable {
     package var previousSecretExpiresAt: Date?
     package var secret: String?
 
-    package init(
-        id: Int64,
-        name: String,
-        description: String?,
-        events: [String],
-        endpoint: String,
-        createdAt: Date,
-        updatedAt: Date,
-        previousSecretExpiresAt: Date?,
-        secret: String? = nil
-    ) {
-        self.id = id
-        self.name = name
-        self.description = description
-        self.events = events
-        self.endpoint = endpoint
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-        self.previousSecretExpiresAt = previousSecretExpiresAt
+    /// The webhook as the API shows it; `secret` only where the answer carries it.
+    package init(_ webhook: Webhook, secret: String? = nil) {
+        id = webhook.id.rawValue
+        name = webhook.name
+        description = webhook.description
+        events = webhook.events.map(\.rawValue)
+        endpoint = webhook.endpoint.absoluteString
+        createdAt = webhook.createdAt
+        updatedAt = webhook.updatedAt
+        previousSecretExpiresAt = webhook.previousSecretExpiresAt
         self.secret = secret
     }
 
@@ -77,28 +68,17 @@ package struct WebhookDeliveryPayload: Codable, Hashable, Sendable {
     /// The event as it is sent, without the `timestamp` each attempt adds.
     package var payload: [String: JSONValue]
 
-    package init(
-        id: Int64,
-        eventId: String,
-        event: String,
-        status: String,
-        attemptCount: Int,
-        attempts: [WebhookDeliveryAttemptPayload],
-        nextAttemptAt: Date?,
-        createdAt: Date,
-        finishedAt: Date?,
-        payload: [String: JSONValue]
-    ) {
-        self.id = id
-        self.eventId = eventId
-        self.event = event
-        self.status = status
-        self.attemptCount = attemptCount
-        self.attempts = attempts
-        self.nextAttemptAt = nextAttemptAt
-        self.createdAt = createdAt
-        self.finishedAt = finishedAt
-        self.payload = payload
+    package init(_ delivery: WebhookDelivery) {
+        id = delivery.id.rawValue
+        eventId = delivery.eventID.uuidString.lowercased()
+        event = delivery.event.rawValue
+        status = delivery.status.rawValue
+        attemptCount = delivery.attempts.count
+        attempts = delivery.attempts.map(WebhookDeliveryAttemptPayload.init)
+        nextAttemptAt = delivery.nextAttemptAt
+        createdAt = delivery.createdAt
+        finishedAt = delivery.finishedAt
+        payload = delivery.payload
     }
 
     enum CodingKeys: String, CodingKey {
@@ -132,11 +112,11 @@ package struct WebhookDeliveryAttemptPayload: Codable, Hashable, Sendable {
     package var durationMs: Int64
     package var error: String?
 
-    package init(attemptedAt: Date, statusCode: Int?, durationMs: Int64, error: String?) {
-        self.attemptedAt = attemptedAt
-        self.statusCode = statusCode
-        self.durationMs = durationMs
-        self.error = error
+    package init(_ attempt: WebhookAttempt) {
+        attemptedAt = attempt.attemptedAt
+        statusCode = attempt.statusCode
+        durationMs = attempt.durationMilliseconds
+        error = attempt.error
     }
 
     enum CodingKeys: String, CodingKey {
