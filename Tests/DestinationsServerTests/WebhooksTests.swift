@@ -144,8 +144,12 @@ struct WebhooksTests {
 
             let log = try await session.deliveries(of: webhook) { $0.count == 3 && $0.allSatisfy { $0["status"].string == "succeeded" } }
             for delivery in log {
-                #expect(delivery["attempt_count"].int == 1)
-                #expect(delivery["attempts"][0]["status_code"].int == 204)
+                // At least once: an attempt that got no answer (under the whole suite on two cores, one once
+                // did not) is retried; the last is the receiver's 204.
+                let attempts = delivery["attempts"].array ?? []
+                #expect(delivery["attempt_count"].int == Int64(attempts.count))
+                #expect(attempts.last?["status_code"].int == 204, "\(attempts)")
+                #expect(attempts.dropLast().allSatisfy { $0["status_code"] == .null && $0["error"].string != nil }, "\(attempts)")
                 #expect(delivery["next_attempt_at"] == .null)
                 #expect(delivery["finished_at"].string != nil)
                 #expect(delivery["payload"]["event_id"] == delivery["event_id"])

@@ -48,6 +48,41 @@ import Testing
         }
     }
 
+    /// A job finishing while its destination is deleted: both lock the job and the destination, and on
+    /// PostgreSQL the delete once took them in the other order (the destination, then its jobs by cascade),
+    /// so the two deadlocked and one of them failed. Each must succeed, whichever goes first.
+    @Test(arguments: TestBackend.all)
+    func aJobFinishingAsItsDestinationIsDeletedDeadlocksNeither(_ backend: TestBackend) async throws {
+        try await withTemporaryDatabase(backend) { database in
+            let queue = SQLJobQueue(database: database)
+            let store = SQLDestinationStore(database: database)
+            var running: [(WorkspaceID, JobLease)] = []
+            for _ in 0..<40 {
+                let (workspace, destination) = try await Self.destination(database)
+                _ = try await queue.enqueue(Self.refresh, workspace: workspace, destination: destination, now: Self.t0)
+                running.append((workspace, try #require(try await queue.claim(worker: "w", now: Self.t0, leaseUntil: Self.t0 + 60))))
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (workspace, lease) in running {
+                    group.addTask { _ = try await queue.complete(lease, with: .objects([.standard("User", "user")]), now: Self.t0) }
+                    group.addTask {
+                        let id = lease.job.destinationID
+                        let record = AuditRecord(
+                            workspaceID: workspace,
+                            actorTokenID: nil,
+                            action: .destinationDeleted,
+                            destinationID: id,
+                            at: Self.t0
+                        )
+                        let deleted = try await store.delete(workspace: workspace, id: id, revision: nil, audit: record)
+                        #expect(deleted)
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
     /// On PostgreSQL the active job a request collides with can finish before the request looks it up;
     /// the request must then queue a new one, not fail.
     @Test(arguments: TestBackend.all)

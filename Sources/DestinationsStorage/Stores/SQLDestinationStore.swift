@@ -156,6 +156,13 @@ public struct SQLDestinationStore: DestinationStore {
 
     public func delete(workspace: WorkspaceID, id: DestinationID, revision: Int64?, audit: AuditRecord) async throws -> Bool {
         try await database.write { db in
+            // Its jobs' rows first, as a finishing job locks them (its job, then the destination): the cascade
+            // alone would take the destination first and its jobs after, and deadlock with one on PostgreSQL.
+            _ = try await db.select().column("id").from("jobs")
+                .where("workspace_id", .equal, workspace.rawValue)
+                .where("destination_id", .equal, id.rawValue)
+                .for(.update)
+                .all()
             var delete = db.delete(from: "destinations")
                 .where("workspace_id", .equal, workspace.rawValue)
                 .where("id", .equal, id.rawValue)
