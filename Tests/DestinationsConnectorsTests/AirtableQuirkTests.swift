@@ -22,13 +22,6 @@ struct AirtableQuirkTests {
     static let projectTrackerSchema =
         #"{"tables": [{"id": "tblTasks00000001", "name": "Tasks", "primaryFieldId": "fldTaskName000001", "fields": [{"id": "fldTaskName000001", "name": "Task", "type": "formula", "options": {"isValid": true, "formula": "{Key} & ' ' & {Notes}", "referencedFieldIds": ["fldTaskKey0000001"], "result": {"type": "singleLineText"}}}, {"id": "fldTaskKey0000001", "name": "Key", "type": "singleLineText"}, {"id": "fldTaskEmail00001", "name": "Owner email", "type": "email"}, {"id": "fldTaskNotes00001", "name": "Notes", "type": "multilineText"}, {"id": "fldTaskCount00001", "name": "Subtasks", "type": "count", "options": {"isValid": true, "recordLinkFieldId": "fldTaskLinks00001"}}, {"id": "fldTaskLookup0001", "name": "Owner team", "type": "multipleLookupValues", "options": {"isValid": true, "fieldIdInLinkedTable": "fldTeam000000001", "recordLinkFieldId": "fldTaskLinks00001"}}, {"id": "fldTaskNumber0001", "name": "Number", "type": "autoNumber"}, {"id": "fldTaskCreated001", "name": "Created", "type": "createdTime", "options": {"result": {"type": "dateTime"}}}, {"id": "fldTaskStatus0001", "name": "Status", "type": "singleSelect", "options": {"choices": [{"id": "selTodo000000001", "name": "To do", "color": "redLight2"}]}}], "views": [{"id": "viwTasks00000001", "name": "Grid view", "type": "grid"}]}]}"#
 
-    static func query(_ url: URL) -> [String: String] {
-        Dictionary(
-            (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") },
-            uniquingKeysWith: { $1 }
-        )
-    }
-
     @Test func consentCarriesTheS256ChallengeOfTheVerifierAndTheScopes() throws {
         let url = try #require(Airtable().oauth).consentURL(
             client: OAuthClient(clientID: "client-id", clientSecret: "at-secret"),
@@ -36,7 +29,7 @@ struct AirtableQuirkTests {
             state: "st",
             extras: OAuthExtras(codeVerifier: Self.verifier)
         )
-        let query = Self.query(url)
+        let query = OAuthQuirkSupport.query(url)
         #expect(url.host == "airtable.com")
         #expect(url.path == "/oauth2/v1/authorize")
         #expect(query["code_challenge"] == Self.challenge)

@@ -7,20 +7,6 @@ import Testing
 
 @Suite("Pardot, Eloqua and Microsoft Advertising quirks")
 struct PardotEloquaAdvertisingQuirkTests {
-    static func client(_ fake: FakeProvider, tokenPath: String = "/oauth/token") -> OAuthClient {
-        OAuthClient(
-            clientID: "client-id",
-            clientSecret: "CANARY-client-secret-8d2e",
-            tokenURL: fake.baseURL.appendingPathComponent(tokenPath),
-            apiBaseURL: fake.baseURL
-        )
-    }
-
-    static func query(_ url: URL) -> [String: String] {
-        let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []
-        return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-    }
-
     static let eloquaSite =
         #"{"site": {"id": 42, "name": "MyTestInstall"}, "user": {"id": 314, "username": "jane.smith"}, "urls": {"base": "https://secure.p03.eloqua.com", "apis": {}}}"#
 
@@ -69,7 +55,7 @@ struct PardotEloquaAdvertisingQuirkTests {
         let client = OAuthClient(clientID: "client-id", clientSecret: "s")
         let production = try oauth.consentURL(client: client, redirectURI: "https://app.example.com/cb", state: "s", extras: OAuthExtras())
         #expect(production.host == "login.salesforce.com")
-        #expect(Self.query(production)["scope"] == "pardot_api refresh_token")
+        #expect(OAuthQuirkSupport.query(production)["scope"] == "pardot_api refresh_token")
         let sandbox = try oauth.consentURL(client: client, redirectURI: "https://app.example.com/cb", state: "s", extras: OAuthExtras(sandbox: true))
         #expect(sandbox.host == "test.salesforce.com")
     }
@@ -117,18 +103,18 @@ struct PardotEloquaAdvertisingQuirkTests {
             fake.on("GET", "/id") { _ in .json(Self.eloquaSite) }
             let oauth = try #require(OracleEloqua().oauth)
             let consent = try oauth.consentURL(
-                client: Self.client(fake),
+                client: OAuthQuirkSupport.client(fake),
                 redirectURI: "https://app.example.com/cb",
                 state: "s",
                 extras: OAuthExtras()
             )
-            #expect(Self.query(consent)["scope"] == "full")
+            #expect(OAuthQuirkSupport.query(consent)["scope"] == "full")
             let code = await provider.consent(redirectURI: "https://app.example.com/cb")
             let tokens = try await oauth.exchange(
                 code: code,
                 redirectURI: "https://app.example.com/cb",
                 extras: OAuthExtras(),
-                client: Self.client(fake, tokenPath: "/auth/oauth2/token"),
+                client: OAuthQuirkSupport.client(fake, tokenPath: "/auth/oauth2/token"),
                 http: try await AsyncHTTPProviderClient.shared(),
                 now: Date()
             )
@@ -138,7 +124,7 @@ struct PardotEloquaAdvertisingQuirkTests {
             let refreshed = try await oauth.refresh(
                 refreshToken: try #require(tokens.refreshToken),
                 extras: OAuthExtras(),
-                client: Self.client(fake, tokenPath: "/auth/oauth2/token"),
+                client: OAuthQuirkSupport.client(fake, tokenPath: "/auth/oauth2/token"),
                 http: try await AsyncHTTPProviderClient.shared(),
                 now: Date()
             )
@@ -163,7 +149,7 @@ struct PardotEloquaAdvertisingQuirkTests {
                     code: code,
                     redirectURI: "https://app.example.com/cb",
                     extras: OAuthExtras(),
-                    client: Self.client(fake, tokenPath: "/auth/oauth2/token"),
+                    client: OAuthQuirkSupport.client(fake, tokenPath: "/auth/oauth2/token"),
                     http: try await AsyncHTTPProviderClient.shared(),
                     now: Date()
                 )
@@ -270,7 +256,7 @@ struct PardotEloquaAdvertisingQuirkTests {
                 extras: OAuthExtras()
             )
             #expect(consent.host == "login.microsoftonline.com" && consent.path == "/common/oauth2/v2.0/authorize")
-            #expect(Self.query(consent)["scope"] == "https://ads.microsoft.com/msads.manage offline_access")
+            #expect(OAuthQuirkSupport.query(consent)["scope"] == "https://ads.microsoft.com/msads.manage offline_access")
             let provider = FakeOAuth(
                 fake,
                 .with {
@@ -283,14 +269,14 @@ struct PardotEloquaAdvertisingQuirkTests {
                 code: code,
                 redirectURI: "https://app.example.com/cb",
                 extras: OAuthExtras(),
-                client: Self.client(fake),
+                client: OAuthQuirkSupport.client(fake),
                 http: try await AsyncHTTPProviderClient.shared(),
                 now: Date()
             )
             let refreshed = try await oauth.refresh(
                 refreshToken: try #require(tokens.refreshToken),
                 extras: OAuthExtras(),
-                client: Self.client(fake),
+                client: OAuthQuirkSupport.client(fake),
                 http: try await AsyncHTTPProviderClient.shared(),
                 now: Date()
             )

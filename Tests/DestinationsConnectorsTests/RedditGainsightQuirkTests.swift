@@ -29,13 +29,6 @@ struct RedditGainsightQuirkTests {
         return try await connector.testConnection(DiscoveryTests.context(fake, details: details, secrets: secrets))
     }
 
-    static func query(_ url: URL) -> [String: String] {
-        Dictionary(
-            (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") },
-            uniquingKeysWith: { $1 }
-        )
-    }
-
     @Test func redditConsentAsksForAPermanentGrantWithCommaSeparatedAdsScopes() throws {
         let url = try #require(Reddit().oauth).consentURL(
             client: OAuthClient(clientID: "rd-client", clientSecret: "rd-secret"),
@@ -43,7 +36,7 @@ struct RedditGainsightQuirkTests {
             state: "st",
             extras: OAuthExtras()
         )
-        let query = Self.query(url)
+        let query = OAuthQuirkSupport.query(url)
         #expect(url.host == "www.reddit.com")
         #expect(url.path == "/api/v1/authorize")
         #expect(query["duration"] == "permanent")

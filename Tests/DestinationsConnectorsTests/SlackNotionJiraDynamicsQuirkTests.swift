@@ -7,20 +7,6 @@ import Testing
 
 @Suite("Slack, Notion, Jira and Dynamics quirks")
 struct SlackNotionJiraDynamicsQuirkTests {
-    static func client(_ fake: FakeProvider, tokenPath: String = "/oauth/token") -> OAuthClient {
-        OAuthClient(
-            clientID: "client-id",
-            clientSecret: "CANARY-client-secret-8d2e",
-            tokenURL: fake.baseURL.appendingPathComponent(tokenPath),
-            apiBaseURL: fake.baseURL
-        )
-    }
-
-    static func query(_ url: URL) -> [String: String] {
-        let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []
-        return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-    }
-
     @Test func slackSaysWhyA200IsAFailure() async throws {
         try await FakeProvider.run { fake in
             fake.on("POST", "/auth.test") { _ in .json(#"{"ok": false, "error": "invalid_auth"}"#) }
@@ -44,14 +30,14 @@ struct SlackNotionJiraDynamicsQuirkTests {
         try await FakeProvider.run { fake in
             let oauth = try #require(Slack().oauth)
             let consent = try oauth.consentURL(
-                client: Self.client(fake),
+                client: OAuthQuirkSupport.client(fake),
                 redirectURI: "https://app.example.com/cb",
                 state: "s",
                 extras: OAuthExtras()
             )
             #expect(consent.host == "slack.com" && consent.path == "/oauth/v2/authorize")
-            #expect(Self.query(consent)["scope"]?.split(separator: ",").contains("chat:write") == true)
-            #expect(Self.query(consent)["scope"]?.contains(" ") == false)
+            #expect(OAuthQuirkSupport.query(consent)["scope"]?.split(separator: ",").contains("chat:write") == true)
+            #expect(OAuthQuirkSupport.query(consent)["scope"]?.contains(" ") == false)
             let provider = FakeOAuth(
                 fake,
                 .with {
@@ -65,7 +51,7 @@ struct SlackNotionJiraDynamicsQuirkTests {
                 code: code,
                 redirectURI: "https://app.example.com/cb",
                 extras: OAuthExtras(),
-                client: Self.client(fake, tokenPath: "/api/oauth.v2.access"),
+                client: OAuthQuirkSupport.client(fake, tokenPath: "/api/oauth.v2.access"),
                 http: try await AsyncHTTPProviderClient.shared(),
                 now: Date()
             )
@@ -83,13 +69,13 @@ struct SlackNotionJiraDynamicsQuirkTests {
             #expect(fake.calls("GET", "/v1/users/me").first?.header("notion-version") == Notion.version)
             let oauth = try #require(Notion().oauth)
             let consent = try oauth.consentURL(
-                client: Self.client(fake),
+                client: OAuthQuirkSupport.client(fake),
                 redirectURI: "https://app.example.com/cb",
                 state: "s",
                 extras: OAuthExtras()
             )
-            #expect(Self.query(consent)["owner"] == "user")
-            #expect(Self.query(consent)["scope"] == nil)
+            #expect(OAuthQuirkSupport.query(consent)["owner"] == "user")
+            #expect(OAuthQuirkSupport.query(consent)["scope"] == nil)
         }
     }
 
@@ -110,7 +96,7 @@ struct SlackNotionJiraDynamicsQuirkTests {
                 code: "c1",
                 redirectURI: "https://app.example.com/cb",
                 extras: OAuthExtras(),
-                client: Self.client(fake, tokenPath: "/v1/oauth/token"),
+                client: OAuthQuirkSupport.client(fake, tokenPath: "/v1/oauth/token"),
                 http: try await AsyncHTTPProviderClient.shared(),
                 now: Date()
             )
@@ -127,7 +113,7 @@ struct SlackNotionJiraDynamicsQuirkTests {
             state: "s",
             extras: OAuthExtras()
         )
-        let query = Self.query(consent)
+        let query = OAuthQuirkSupport.query(consent)
         #expect(consent.host == "auth.atlassian.com")
         #expect(query["audience"] == "api.atlassian.com")
         #expect(query["prompt"] == "consent")
@@ -148,7 +134,7 @@ struct SlackNotionJiraDynamicsQuirkTests {
                 code: code,
                 redirectURI: "https://app.example.com/cb",
                 extras: OAuthExtras(),
-                client: Self.client(fake),
+                client: OAuthQuirkSupport.client(fake),
                 http: try await AsyncHTTPProviderClient.shared(),
                 now: Date()
             )
@@ -159,7 +145,7 @@ struct SlackNotionJiraDynamicsQuirkTests {
             let refreshed = try await #require(Jira().oauth).refresh(
                 refreshToken: try #require(tokens.refreshToken),
                 extras: OAuthExtras(),
-                client: Self.client(fake),
+                client: OAuthQuirkSupport.client(fake),
                 http: try await AsyncHTTPProviderClient.shared(),
                 now: Date()
             )
@@ -177,7 +163,7 @@ struct SlackNotionJiraDynamicsQuirkTests {
                     code: code,
                     redirectURI: "https://app.example.com/cb",
                     extras: OAuthExtras(),
-                    client: Self.client(fake),
+                    client: OAuthQuirkSupport.client(fake),
                     http: try await AsyncHTTPProviderClient.shared(),
                     now: Date()
                 )
@@ -214,7 +200,7 @@ struct SlackNotionJiraDynamicsQuirkTests {
             extras: OAuthExtras(domain: "acme.crm4.dynamics.com")
         )
         #expect(consent.host == "login.microsoftonline.com")
-        #expect(Self.query(consent)["scope"] == "https://acme.crm4.dynamics.com/user_impersonation offline_access")
+        #expect(OAuthQuirkSupport.query(consent)["scope"] == "https://acme.crm4.dynamics.com/user_impersonation offline_access")
         #expect(throws: ProviderFailure.self) {
             _ = try oauth.consentURL(
                 client: OAuthClient(clientID: "client-id", clientSecret: "s"),
